@@ -1,0 +1,239 @@
+"""Machinery shared by the AL-RNN estimators.
+
+The estimators are plain ``BaseEstimator`` subclasses whose ``fit`` builds a
+skorch ``NeuralNet`` (``net_``) around a fresh module: skorch is the training
+engine (batches, callbacks, early stopping, LR schedule, clipping, device),
+scikit-learn owns the parameters and the input checks. This module holds what
+both estimators need from that arrangement:
+
+* ``_BaseALRNN``: the shared hyperparameters, their validation, the device
+  check, building and running the seeded skorch net, batched inference.
+* ``_TailSplit``: a skorch ``train_split`` validating on the LAST windows,
+  because skorch's default split would validate on a random (for time series:
+  leaky) fifth of the data.
+* ``_StopOnDivergence``: a callback that restores the last finite weights
+  and warns when the loss becomes NaN/inf, or raises with a hint.
+"""
+
+import copy
+import math
+import warnings
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
+from torch.utils.data import Subset
+
+# Windows per forward pass at inference: large enough to amortise the time loop,
+# small enough to bound memory on 10^5+ windows.
+_PREDICT_BATCH = 4096
+
+
+def _silent(*args, **kwargs):
+    """A sink for skorch callbacks when ``verbose=0`` (picklable, unlike a lambda)."""
+
+
+class _TailSplit:
+    """skorch ``train_split`` that validates on the last ``fraction`` of the windows."""
+
+    def __init__(self, fraction, estimator_name):
+        self.fraction = fraction
+        self.estimator_name = estimator_name
+
+    def __call__(self, dataset, y=None, **fit_params):
+        n = len(dataset)
+        n_valid = math.ceil(self.fraction * n)
+        if n - n_valid < 1:
+            raise ValueError(
+                f"{self.estimator_name} with early_stopping=True holds out the last "
+                f"validation_fraction={self.fraction} of the windows for validation, "
+                f"which leaves no training windows out of {n}. Pass more windows, "
+                "lower validation_fraction, or set early_stopping=False."
+            )
+        return Subset(dataset, range(n - n_valid)), Subset(dataset, range(n - n_valid, n))
+
+
+class _StopOnDivergence(Callback):
+    """Keep the last finite weights; on a NaN/inf loss restore them and stop."""
+
+    def __init__(self, estimator_name):
+        self.estimator_name = estimator_name
+
+    def initialize(self):
+        self.good_state_, self.good_epoch_ = None, 0
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = net.history[-1]
+        losses = [epoch[k] for k in ("train_loss", "valid_loss") if k in epoch]
+        params = net.module_.parameters()
+        if all(map(math.isfinite, losses)) and all(torch.isfinite(p).all() for p in params):
+            self.good_state_ = copy.deepcopy(net.module_.state_dict())
+            self.good_epoch_ = epoch["epoch"]
+            return
+        name, lr = self.estimator_name, net.lr
+        hint = f"Lower lr (now {lr:g}) or set gradient_clip (for example gradient_clip=1.0)."
+        if self.good_state_ is None:
+            raise ValueError(
+                f"{name} diverged in the first epoch: the training loss is {losses[0]}. {hint}"
+            )
+        net.module_.load_state_dict(self.good_state_)
+        warnings.warn(
+            f"{name} diverged at epoch {epoch['epoch']} (loss {losses[0]}); restored the "
+            f"weights of epoch {self.good_epoch_} and stopped training. {hint}",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+        raise KeyboardInterrupt  # skorch's way to end training early
+
+
+@contextmanager
+def _seeded(seed, device):
+    """Seed torch inside the block without disturbing the caller's RNG state."""
+    cuda = device.type == "cuda"
+    with torch.random.fork_rng(devices=[device] if cuda else [], device_type="cuda"):
+        torch.manual_seed(seed)
+        yield
+
+
+class _BaseALRNN(BaseEstimator):
+    """Hyperparameters and training machinery shared by the AL-RNN estimators."""
+
+    _parameter_constraints: dict = {
+        "n_units": [Interval(Integral, 1, None, closed="left")],
+        "n_nonlinear": [Interval(Integral, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr_final": [Interval(Real, 0, None, closed="neither"), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [list, None],
+        "random_state": ["random_state"],
+        "device": [str],
+        "verbose": ["verbose"],
+    }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+    # -- checks -------------------------------------------------------------------
+
+    def _check_params(self, n_linear_needed=0):
+        """Validate hyperparameters (sklearn wording) and return the torch device."""
+        self._validate_params()
+        name = type(self).__name__
+        if self.n_nonlinear > self.n_units:
+            raise ValueError(
+                f"The 'n_nonlinear' parameter of {name} must be <= n_units={self.n_units}. "
+                f"Got {self.n_nonlinear} instead."
+            )
+        if self.n_units - self.n_nonlinear < n_linear_needed:
+            raise ValueError(
+                f"{name} reads its {n_linear_needed} observed channel(s) from linear latent "
+                f"units, so n_units - n_nonlinear must be >= {n_linear_needed}. Got "
+                f"n_units={self.n_units}, n_nonlinear={self.n_nonlinear}. Raise n_units "
+                "or lower n_nonlinear."
+            )
+        return self._check_device()
+
+    def _check_device(self):
+        name = type(self).__name__
+        try:
+            device = torch.device(self.device)
+        except (RuntimeError, ValueError):
+            raise ValueError(
+                f"The 'device' parameter of {name} must be a torch device string such as "
+                f"'cpu', 'cuda' or 'cuda:1'. Got {self.device!r} instead."
+            ) from None
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"The 'device' parameter of {name} is {self.device!r}, but CUDA is not "
+                f"available (torch {torch.__version__}). Use device='cpu' or install a "
+                "CUDA build of PyTorch."
+            )
+        if device.type not in ("cpu", "cuda"):
+            raise ValueError(
+                f"The 'device' parameter of {name} must be 'cpu' or a CUDA device. "
+                f"Got {self.device!r} instead."
+            )
+        return device
+
+    # -- training -------------------------------------------------------------------
+
+    def _fit_net(self, module_factory, criterion, X, y, device):
+        """Build ``net_`` around ``module_factory(generator)`` and train it on (X, y).
+
+        Everything random (initialisation, batch order, training noise) is drawn
+        from one seed taken from ``random_state``, so a refit is bitwise identical.
+        """
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        name = type(self).__name__
+        callbacks = []
+        if self.lr_final is not None and self.lr_final < self.lr:
+            gamma = (self.lr_final / self.lr) ** (1.0 / self.max_epochs)
+            callbacks.append(("lr_decay", LRScheduler(policy="ExponentialLR", gamma=gamma)))
+        if self.gradient_clip is not None:
+            callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
+        if self.early_stopping:
+            sink = print if self.verbose else _silent
+            stop = EarlyStopping(patience=self.n_iter_no_change, load_best=True, sink=sink)
+            callbacks.append(("early_stopping", stop))
+        callbacks.append(("divergence", _StopOnDivergence(name)))
+        callbacks.extend(self.callbacks or [])
+
+        with _seeded(seed, device):
+            module = module_factory(torch.Generator().manual_seed(seed))
+            self.net_ = NeuralNet(
+                module,
+                criterion=criterion,
+                optimizer=torch.optim.RAdam,
+                lr=self.lr,
+                optimizer__weight_decay=self.weight_decay,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
+                train_split=_TailSplit(self.validation_fraction, name)
+                if self.early_stopping
+                else None,
+                iterator_train__shuffle=True,
+                iterator_train__generator=torch.Generator().manual_seed(seed),
+                callbacks=callbacks,
+                device=device,
+                verbose=self.verbose,
+            )
+            self.net_.fit(X, y)
+        return self
+
+    def _infer(self, fn, *arrays):
+        """Apply ``fn(module, *batches)`` to float64 arrays in bounded batches.
+
+        Inference runs on a float64 copy of the module: results then do not
+        depend on how windows are batched (scikit-learn's subset-invariance
+        contract), and the latency-bound recurrence barely slows down.
+        """
+        check_is_fitted(self, "net_")
+        module = copy.deepcopy(self.net_.module_).double().eval()
+        device = self.net_.device
+        out = []
+        with torch.inference_mode():
+            for start in range(0, len(arrays[0]), _PREDICT_BATCH):
+                batch = [
+                    torch.as_tensor(a[start : start + _PREDICT_BATCH], device=device)
+                    for a in arrays
+                ]
+                out.append(fn(module, *batch).cpu().numpy())
+        return np.concatenate(out)

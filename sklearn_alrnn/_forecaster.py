@@ -1,0 +1,450 @@
+"""ALRNNForecaster: multi-step forecasting of windows with an AL-RNN."""
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+from torch import nn
+
+from ._base import _BaseALRNN
+from ._module import ForecastModule
+from ._windows import _series_values
+
+_FLOAT = (np.float64, np.float32)
+
+
+class ALRNNForecaster(RegressorMixin, _BaseALRNN):
+    """Almost-Linear RNN forecaster: the next ``horizon`` values after each window.
+
+    Each window is read into the latent state with every step teacher-forced,
+    then the model runs free for ``horizon`` steps; the first ``n_channels``
+    latent units are the observed channels (identity readout). Of the
+    ``n_units`` latent units only the last ``n_nonlinear`` are ReLU, so the
+    fitted model is a set of at most ``2**n_nonlinear`` linear systems.
+
+    Parameters
+    ----------
+    n_units : int, default=16
+        Number of latent units M. Must be at least ``n_nonlinear`` plus the
+        number of channels of X.
+    n_nonlinear : int, default=2
+        Number of ReLU units P (the rest are linear). 0 gives a linear RNN,
+        ``n_units - n_channels`` the most nonlinear model possible here.
+    input_drive : bool, default=True
+        Also feed each observation (running free: each forecast) to the
+        hidden units through a learned matrix, so the ReLU units respond to
+        x_t in the same step instead of one step later. False gives the pure
+        identity-forced AL-RNN of the reference work.
+    scaling : {"global", "window"} or None, default="global"
+        Internal standardisation of each channel, undone on predictions.
+        "global" uses the mean and standard deviation over all training
+        windows; "window" subtracts each window's own mean (for series with
+        a changing level) and divides by the global standard deviation.
+    max_epochs : int, default=100
+        Passes over the training windows.
+    lr : float, default=1e-2
+        Initial learning rate of the RAdam optimiser.
+    lr_final : float or None, default=1e-5
+        Learning rate reached at the last epoch by exponential decay per
+        epoch. None keeps ``lr`` constant.
+    batch_size : int, default=16
+        Windows per gradient step.
+    weight_decay : float, default=0.0
+        L2 penalty of the optimiser.
+    gradient_clip : float or None, default=None
+        Clip the gradient norm to this value.
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the (scaled) training
+        windows, a regulariser for short noisy series.
+    early_stopping : bool, default=False
+        Hold out the last ``validation_fraction`` of the windows (the most
+        recent, never a random subset), stop when their loss has not improved
+        for ``n_iter_no_change`` epochs, and keep the best weights.
+    validation_fraction : float, default=0.1
+        Fraction of windows held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra callbacks for the skorch net (checkpointing, progress bars, ...).
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, batch order and noise: a fixed int makes
+        ``fit`` bitwise reproducible on one machine.
+    device : str, default="cpu"
+        Torch device to train and predict on, for example "cuda".
+    verbose : int, default=0
+        Print one line per epoch when positive.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained net; ``net_.module_`` is the torch module and
+        ``net_.history_`` the per-epoch losses.
+    n_channels_ : int
+        Channels of X: the first ``n_targets_`` are targets, the rest covariates.
+    n_targets_ : int
+        Channels forecast in y.
+    window_ : int
+        Length of the context windows.
+    horizon_ : int
+        Steps forecast by :meth:`predict`.
+    mean_ : ndarray of shape (n_channels_,)
+        Per-channel mean of the training windows.
+    scale_ : ndarray of shape (n_channels_,)
+        Per-channel standard deviation used for scaling.
+    n_features_in_ : int
+        ``window_`` for 2-D X, ``n_channels_`` for 3-D X (scikit-learn's convention).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when X is a DataFrame with string column names.
+
+    Notes
+    -----
+    The latent state z (``n_units`` values) evolves as
+
+    .. math:: z_t = A z_{t-1} + W \\phi(z_{t-1}) + h
+
+    with A diagonal, W of zero diagonal, and :math:`\\phi` the identity on
+    the first M - P units and ReLU on the last P. During the window,
+    :math:`z_{1:N,t}` is replaced by the observation (teacher forcing);
+    afterwards :math:`\\hat x_t = z_{1:N,t}`. Covariate channels are read
+    and rolled out like targets but do not enter the loss.
+
+    Overlapping windows leak across a plain K-fold split: cross-validate
+    with ``TimeSeriesSplit(gap=horizon - 1)``.
+
+    References
+    ----------
+    .. [1] M. Brenner, C. J. Hemmer, Z. Monfared, D. Durstewitz, "Almost-Linear
+       RNNs Yield Highly Interpretable Symbolic Codes in Dynamical Systems
+       Reconstruction", NeurIPS 2024. arXiv:2410.14240.
+    .. [2] M. Brenner, G. Koppe, "Uncovering the Computational Roles of
+       Nonlinearity in Sequence Modeling Using Almost-Linear RNNs", TMLR 2026.
+       arXiv:2506.07919.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_alrnn import ALRNNForecaster, make_windows
+    >>> series = np.sin(np.arange(200) * 0.3)
+    >>> X, y = make_windows(series, window=12, horizon=3)
+    >>> est = ALRNNForecaster(n_units=8, n_nonlinear=1, max_epochs=30, random_state=0)
+    >>> est.fit(X, y).predict(X[-2:]).shape
+    (2, 3)
+    >>> est.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseALRNN._parameter_constraints,
+        "input_drive": ["boolean"],
+        "scaling": [StrOptions({"global", "window"}), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_units=16,
+        n_nonlinear=2,
+        input_drive=True,
+        scaling="global",
+        max_epochs=100,
+        lr=1e-2,
+        lr_final=1e-5,
+        batch_size=16,
+        weight_decay=0.0,
+        gradient_clip=None,
+        noise=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        callbacks=None,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        self.n_units = n_units
+        self.n_nonlinear = n_nonlinear
+        self.input_drive = input_drive
+        self.scaling = scaling
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.lr_final = lr_final
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.gradient_clip = gradient_clip
+        self.noise = noise
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # y is (n_windows, horizon)
+        return tags
+
+    # -- data -----------------------------------------------------------------------
+
+    def _check_rank(self, X):
+        """The number of dimensions of X, which must be 2 or 3."""
+        if sp.issparse(X):
+            return 2  # check_array raises its own TypeError for sparse input
+        shape = np.shape(np.asarray(X, dtype=object if isinstance(X, list) else None))
+        if len(shape) not in (2, 3):
+            raise ValueError(
+                f"{type(self).__name__} expects X of shape (n_windows, window) or "
+                f"(n_windows, n_channels, window). Got X of shape {shape} instead. "
+                "Reshape your data, for example X.reshape(1, -1) for a single window."
+            )
+        return len(shape)
+
+    def _validate_X(self, X):
+        """Predict-time X as float (n_windows, n_channels_, window_)."""
+        check_is_fitted(self, "net_")
+        ndim = self._check_rank(X)
+        if ndim != self._x_ndim:
+            raise ValueError(
+                f"{type(self).__name__} was fitted on {self._x_ndim}-D X; got {ndim}-D "
+                f"X of shape {np.shape(X)} instead."
+            )
+        X = validate_data(self, X, reset=False, allow_nd=True, dtype=_FLOAT)
+        X3 = X[:, None, :] if X.ndim == 2 else X
+        if X3.shape[2] != self.window_:
+            raise ValueError(
+                f"{type(self).__name__} was fitted on windows of length {self.window_}; "
+                f"got windows of length {X3.shape[2]}. Use forecast() for a series of "
+                "another length."
+            )
+        return X3
+
+    def _validate_Xy(self, X, y):
+        """Fit-time (X, y) as float (n, C, T) and (n, n_targets, H)."""
+        name = type(self).__name__
+        self._check_rank(X)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            validate_separately=(
+                {"allow_nd": True, "dtype": _FLOAT},
+                {"ensure_2d": False, "allow_nd": True, "dtype": _FLOAT},
+            ),
+        )
+        if y.ndim > 3:
+            raise ValueError(
+                f"{name} expects y of shape (n_windows,), (n_windows, horizon) or "
+                f"(n_windows, n_targets, horizon). Got y of shape {y.shape} instead."
+            )
+        if X.shape[0] != y.shape[0]:
+            raise ValueError(
+                f"{name}: X and y must hold the same number of windows. Got "
+                f"{X.shape[0]} in X and {y.shape[0]} in y."
+            )
+        X3 = X[:, None, :] if X.ndim == 2 else X
+        y3 = y.reshape(len(y), 1, -1) if y.ndim < 3 else y
+        if y3.shape[1] > X3.shape[1]:
+            raise ValueError(
+                f"{name}: y has {y3.shape[1]} target channels, but X has only "
+                f"{X3.shape[1]}; targets are the first channels of X."
+            )
+        if y3.shape[2] == 0:
+            raise ValueError(f"{name}: y has a horizon of 0 steps; at least 1 is needed.")
+        self._x_ndim, self._y_ndim = X.ndim, y.ndim
+        return X3, y3
+
+    def _fit_scaling(self, X3, y3):
+        """Per-channel mean and scale of the series: (C,), (C,).
+
+        A target channel's values are those in its windows AND in y, so a y on
+        another scale than X (a client passing differenced targets, say) still
+        maps to unit-scale values rather than huge ones.
+        """
+        C, n_targets = X3.shape[1], y3.shape[1]
+        if self.scaling is None:
+            return np.zeros(C), np.ones(C)
+        # With scaling="window" the model sees values around each window's level.
+        level = X3.mean(axis=2, keepdims=True) if self.scaling == "window" else np.zeros((1, C, 1))
+        mean, std = np.empty(C), np.empty(C)
+        for c in range(C):
+            parts = [X3[:, c], y3[:, c]] if c < n_targets else [X3[:, c]]
+            mean[c] = np.concatenate([p.ravel() for p in parts]).mean()
+            std[c] = np.concatenate([(p - level[:, c]).ravel() for p in parts]).std()
+        return mean, np.where(std > 0, std, 1.0)
+
+    def _offset(self, X3):
+        """Per-window, per-channel value subtracted before scaling: (n, C)."""
+        if self.scaling == "window":
+            return X3.mean(axis=2)
+        return np.broadcast_to(self.mean_, X3.shape[:2])
+
+    def _scale(self, values, offset, dtype=np.float32):
+        """(n, C', T) -> (n, T, C') standardised, time along axis 1."""
+        C = values.shape[1]
+        scaled = (values - offset[:, :C, None]) / self.scale_[:C, None]
+        return np.ascontiguousarray(scaled.transpose(0, 2, 1), dtype=dtype)
+
+    def _unscale(self, out, offset):
+        """float (n, T, C') model output -> (n, C', T) in data units."""
+        C = out.shape[2]
+        return out.transpose(0, 2, 1) * self.scale_[:C, None] + offset[:, :C, None]
+
+    # -- estimator API --------------------------------------------------------------
+
+    def fit(self, X, y):
+        """Fit the AL-RNN to forecast y from the windows X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, window) or (n_windows, n_channels, window)
+            Context windows, oldest step first. Channels beyond those in y are
+            covariates.
+        y : array-like of shape (n_windows,), (n_windows, horizon) or \
+                (n_windows, n_targets, horizon)
+            The values after each window of the first ``n_targets`` channels.
+
+        Returns
+        -------
+        self : ALRNNForecaster
+            The fitted estimator.
+        """
+        X3, y3 = self._validate_Xy(X, y)
+        n, C, T = X3.shape  # windows, channels, window length
+        device = self._check_params(n_linear_needed=C)
+        self.n_channels_, self.n_targets_, self.horizon_ = C, y3.shape[1], y3.shape[2]
+        self.window_ = T
+        self.mean_, self.scale_ = self._fit_scaling(X3, y3)
+        offset = self._offset(X3)
+        Xs, ys = self._scale(X3, offset), self._scale(y3, offset)
+
+        def module(generator):
+            return ForecastModule(
+                n_channels=C,
+                n_targets=self.n_targets_,
+                horizon=self.horizon_,
+                n_units=self.n_units,
+                n_nonlinear=self.n_nonlinear,
+                input_drive=self.input_drive,
+                noise=self.noise,
+                generator=generator,
+            )
+
+        return self._fit_net(module, nn.MSELoss, Xs, ys, device)
+
+    def predict(self, X):
+        """Forecast the ``horizon_`` values after each window.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, window_) or (n_windows, n_channels_, window_)
+
+        Returns
+        -------
+        y_pred : ndarray, the shape of y in fit
+            ``(n_windows,)``, ``(n_windows, horizon_)`` or
+            ``(n_windows, n_targets_, horizon_)``.
+        """
+        X3 = self._validate_X(X)
+        offset = self._offset(X3)
+        out = self._infer(lambda module, x: module(x), self._scale(X3, offset, np.float64))
+        y3 = self._unscale(out, offset)
+        return {1: y3[:, 0, 0], 2: y3[:, 0, :], 3: y3}[self._y_ndim]
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 of the forecasts, averaged over targets and horizon steps.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, window_) or (n_windows, n_channels_, window_)
+        y : array-like, the shape of y in fit
+        sample_weight : array-like of shape (n_windows,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        y_pred = self.predict(X)
+        y = np.asarray(y)
+        return r2_score(
+            y.reshape(len(y), -1), y_pred.reshape(len(y), -1), sample_weight=sample_weight
+        )
+
+    def forecast(self, series, steps):
+        """Roll the model out ``steps`` ahead from the end of a series.
+
+        The last ``window_`` points are the context; the model then runs free,
+        so ``steps`` may exceed the training horizon.
+
+        Parameters
+        ----------
+        series : array-like of shape (n_timepoints,) or (n_timepoints, n_channels_)
+            numpy array, pandas Series or DataFrame, oldest first.
+        steps : int
+            Number of future values.
+
+        Returns
+        -------
+        forecast : ndarray or pandas object of shape (steps,) or (steps, n_targets_)
+            A Series/DataFrame whose index continues the input's index (at its
+            frequency) when pandas is passed in.
+        """
+        check_is_fitted(self, "net_")
+        name = f"{type(self).__name__}.forecast"
+        if not isinstance(steps, Integral) or isinstance(steps, bool) or steps < 1:
+            raise ValueError(f"{name}: steps must be an int >= 1. Got {steps!r} instead.")
+        values = _series_values(series, name)
+        values2 = values.reshape(len(values), -1).astype(np.float64)
+        if values2.shape[1] != self.n_channels_:
+            raise ValueError(
+                f"{name}: series has {values2.shape[1]} channel(s), but the model was "
+                f"fitted with {self.n_channels_}."
+            )
+        if len(values2) < self.window_:
+            raise ValueError(
+                f"{name}: series has {len(values2)} time points, but the model reads "
+                f"windows of window_={self.window_}; pass at least {self.window_}."
+            )
+        context = values2[-self.window_ :].T[None]  # (1, C, window)
+        offset = self._offset(context)
+        nt = self.n_targets_
+        out = self._infer(lambda m, x: m.rollout(x, steps)[..., :nt], self._scale(context, offset, np.float64))
+        result = self._unscale(out, offset)[0].T  # (steps, n_targets)
+        if values.ndim == 1:
+            result = result[:, 0]
+        if isinstance(series, (pd.Series, pd.DataFrame)):
+            index = _extend_index(series.index, steps, name)
+            if isinstance(series, pd.Series):
+                return pd.Series(result, index=index, name=series.name)
+            return pd.DataFrame(result, index=index, columns=series.columns[:nt])
+        return result
+
+
+def _extend_index(index: pd.Index, steps: int, name: str) -> pd.Index:
+    """The ``steps`` index labels that follow ``index`` at its frequency."""
+    if isinstance(index, pd.PeriodIndex):
+        return pd.period_range(index[-1] + 1, periods=steps, freq=index.freq, name=index.name)
+    if isinstance(index, pd.DatetimeIndex):
+        freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
+        if freq is None:
+            raise ValueError(
+                f"{name}: cannot continue the series' DatetimeIndex: it has no regular "
+                "frequency. Set one (series.asfreq(...)) or pass a numpy array."
+            )
+        return pd.date_range(index[-1], periods=steps + 1, freq=freq, name=index.name)[1:]
+    if isinstance(index, pd.RangeIndex):
+        stop = index.stop + steps * index.step
+        return pd.RangeIndex(index.stop, stop, index.step, name=index.name)
+    if pd.api.types.is_integer_dtype(index) and len(index) >= 2:
+        step = np.diff(index.to_numpy())
+        if (step == step[0]).all() and step[0] > 0:
+            return pd.Index(index[-1] + step[0] * np.arange(1, steps + 1), name=index.name)
+    raise ValueError(
+        f"{name}: cannot continue an index of type {type(index).__name__} that is not "
+        "evenly spaced. Use a DatetimeIndex/PeriodIndex with a frequency or a RangeIndex."
+    )

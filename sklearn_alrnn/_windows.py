@@ -1,0 +1,228 @@
+"""Windows of a series, and per-channel scaling of sequence collections (numpy only).
+
+Layouts, as in aeon/sktime:
+
+* a single series is ``(n_timepoints,)`` or ``(n_timepoints, n_channels)``
+  (time along rows, like a pandas Series/DataFrame);
+* a collection of sequences is ``(n_cases, n_channels, n_timepoints)``, or
+  ``(n_cases, n_timepoints)`` for one channel.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+def _series_values(series, name, argument="series"):
+    """A numeric numpy view of a 1-D or 2-D series (no copy for numpy/single-dtype pandas)."""
+    values = series.to_numpy() if hasattr(series, "to_numpy") else np.asarray(series)
+    if values.ndim not in (1, 2):
+        raise ValueError(
+            f"{name}: {argument} must be 1-D (n_timepoints,) or 2-D (n_timepoints, "
+            f"n_channels). Got an array of shape {values.shape} instead."
+        )
+    if values.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name}: {argument} must hold real numbers. Got dtype {values.dtype} instead."
+        )
+    if values.size == 0 or values.shape[0] == 0:
+        raise ValueError(f"{name}: {argument} is empty. Got shape {values.shape}.")
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        raise ValueError(f"{name}: {argument} contains NaN or infinity.")
+    return values
+
+
+@validate_params(
+    {
+        "series": ["array-like"],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "n_targets": [Interval(Integral, 1, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_windows(series, window, horizon, stride=1, *, n_targets=None):
+    """Cut a series into (context window, next values) pairs, without copying it.
+
+    Parameters
+    ----------
+    series : array-like of shape (n_timepoints,) or (n_timepoints, n_channels)
+        The series, oldest first: numpy array, pandas Series or DataFrame.
+    window : int
+        Length of each context window.
+    horizon : int
+        Number of values to forecast after each window.
+    stride : int, default=1
+        Step between the starts of consecutive windows.
+    n_targets : int, default=None
+        For a 2-D series, how many leading channels are targets in ``y``
+        (the rest are covariates). ``None`` means all channels.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, window) or (n_windows, n_channels, window)
+        Context windows in time order: 2-D for a 1-D series, 3-D otherwise.
+    y : ndarray of shape (n_windows, horizon) or (n_windows, n_targets, horizon)
+        The ``horizon`` values after each window.
+
+    Notes
+    -----
+    ``X`` and ``y`` are read-only strided views into the series: memory does
+    not grow with the number of windows. ``n_windows = (n_timepoints - window
+    - horizon) // stride + 1``. Consecutive windows overlap, so cross-validate
+    with ``TimeSeriesSplit(gap=horizon - 1)`` to keep test targets out of the
+    training targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_alrnn import make_windows
+    >>> X, y = make_windows(np.arange(10.0), window=4, horizon=2)
+    >>> X.shape, y.shape
+    ((5, 4), (5, 2))
+    >>> X[1], y[1]
+    (array([1., 2., 3., 4.]), array([5., 6.]))
+    """
+    values = _series_values(series, "make_windows")
+    n_timepoints = values.shape[0]
+    if n_timepoints < window + horizon:
+        raise ValueError(
+            f"make_windows: series has {n_timepoints} time points, but window + horizon "
+            f"= {window} + {horizon} = {window + horizon} are needed for one window."
+        )
+    views = np.lib.stride_tricks.sliding_window_view(values, window + horizon, axis=0)
+    views = views[::stride]  # (n_windows, [n_channels,] window + horizon)
+    X, y = views[..., :window], views[..., window:]
+    if values.ndim == 2:
+        n_channels = values.shape[1]
+        if n_targets is not None and n_targets > n_channels:
+            raise ValueError(
+                f"make_windows: n_targets must be <= the number of channels "
+                f"({n_channels}). Got {n_targets} instead."
+            )
+        y = y[:, :n_targets]
+    return X, y
+
+
+class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Standardise each channel of a collection of sequences.
+
+    The mean and standard deviation of each channel are taken over all cases
+    and time points, so the shape of every sequence is kept. NaN (padding of
+    unequal-length sequences) is ignored when fitting and kept when
+    transforming.
+
+    Parameters
+    ----------
+    with_mean : bool, default=True
+        Subtract each channel's mean.
+    with_std : bool, default=True
+        Divide by each channel's standard deviation (1 where it is 0).
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_channels,)
+    scale_ : ndarray of shape (n_channels,)
+    n_features_in_ : int
+        Number of columns of 2-D X, or channels of 3-D X.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_alrnn import SequenceScaler
+    >>> X = np.array([[[0.0, 2.0], [10.0, 30.0]]])  # 1 case, 2 channels, 2 steps
+    >>> SequenceScaler().fit_transform(X)
+    array([[[-1.,  1.],
+            [-1.,  1.]]])
+    """
+
+    _parameter_constraints: dict = {"with_mean": ["boolean"], "with_std": ["boolean"]}
+
+    def __init__(self, *, with_mean=True, with_std=True):
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def _validate(self, X, reset):
+        X = validate_data(
+            self, X, reset=reset, allow_nd=True, dtype=np.float64, ensure_all_finite="allow-nan"
+        )
+        if X.ndim > 3:
+            raise ValueError(
+                f"SequenceScaler expects X of shape (n_cases, n_timepoints) or (n_cases, "
+                f"n_channels, n_timepoints). Got an array of shape {X.shape} instead."
+            )
+        return X
+
+    def fit(self, X, y=None):
+        """Learn each channel's mean and standard deviation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_timepoints) or (n_cases, n_channels, n_timepoints)
+        y : ignored
+
+        Returns
+        -------
+        self : SequenceScaler
+        """
+        self._validate_params()
+        X = self._validate(X, reset=True)
+        X3 = X.reshape(len(X), -1, X.shape[-1])
+        with np.errstate(all="ignore"):
+            mean = np.nanmean(X3, axis=(0, 2))
+            std = np.nanstd(X3, axis=(0, 2))
+        # All-NaN channels get the identity transform rather than NaN parameters.
+        mean, std = np.nan_to_num(mean), np.nan_to_num(std)
+        self.mean_ = mean if self.with_mean else np.zeros_like(mean)
+        self.scale_ = np.where(std > 0, std, 1.0) if self.with_std else np.ones_like(std)
+        return self
+
+    def transform(self, X):
+        """Standardise X with the fitted per-channel statistics.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_timepoints) or (n_cases, n_channels, n_timepoints)
+
+        Returns
+        -------
+        X_scaled : ndarray of the same shape as X
+        """
+        X, X3 = self._validate_3d(X)
+        return ((X3 - self.mean_[:, None]) / self.scale_[:, None]).reshape(X.shape)
+
+    def inverse_transform(self, X):
+        """Undo :meth:`transform`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_timepoints) or (n_cases, n_channels, n_timepoints)
+
+        Returns
+        -------
+        X_original : ndarray of the same shape as X
+        """
+        X, X3 = self._validate_3d(X)
+        return (X3 * self.scale_[:, None] + self.mean_[:, None]).reshape(X.shape)
+
+    def _validate_3d(self, X):
+        """Validated X, and X as (n_cases, n_channels_fitted, n_timepoints)."""
+        check_is_fitted(self)
+        X = self._validate(X, reset=False)
+        X3 = X.reshape(len(X), -1, X.shape[-1])
+        if X3.shape[1] != self.mean_.shape[0]:
+            raise ValueError(
+                f"X has {X3.shape[1]} channels, but SequenceScaler was fitted with "
+                f"{self.mean_.shape[0]} channels."
+            )
+        return X, X3

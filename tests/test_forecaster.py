@@ -1,0 +1,283 @@
+"""ALRNNForecaster: shapes, learning, reproducibility, sklearn tooling, errors."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from skorch.callbacks import Callback
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
+from sklearn.pipeline import make_pipeline
+
+from sklearn_alrnn import ALRNNForecaster, SequenceScaler, make_windows
+
+FAST = {"n_units": 6, "n_nonlinear": 1, "max_epochs": 3, "random_state": 0}
+
+
+def test_learns_a_noisy_sine(sine_windows):
+    X, y, X_test, y_test = sine_windows
+    est = ALRNNForecaster(n_units=8, n_nonlinear=1, max_epochs=40, random_state=0).fit(X, y)
+    loss = est.net_.history[:, "train_loss"]
+    assert loss[0] / loss[-1] >= 5
+    assert est.score(X_test, y_test) >= 0.9
+
+
+@pytest.mark.parametrize(
+    "X_shape, y_shape",
+    [
+        ((30, 6), (30,)),
+        ((30, 6), (30, 3)),
+        ((30, 2, 6), (30, 3)),  # second channel is a covariate
+        ((30, 3, 6), (30, 2, 3)),  # two targets, one covariate
+        ((30, 1, 6), (30, 1, 1)),
+    ],
+)
+def test_prediction_has_the_shape_of_y(X_shape, y_shape):
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(*X_shape), rng.randn(*y_shape)
+    est = ALRNNForecaster(**FAST).fit(X, y)
+    pred = est.predict(X[:7])
+    assert pred.shape == (7,) + y_shape[1:] and pred.dtype == np.float64
+    assert est.n_channels_ == (X_shape[1] if len(X_shape) == 3 else 1)
+    assert est.horizon_ == y_shape[-1] if len(y_shape) > 1 else est.horizon_ == 1
+
+
+def test_covariates_change_the_forecast():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(40, 2, 5), rng.randn(40, 2)
+    est = ALRNNForecaster(**FAST).fit(X, y)
+    X_other = X.copy()
+    X_other[:, 1] += 1.0
+    assert not np.allclose(est.predict(X), est.predict(X_other))
+
+
+def test_refit_is_bitwise_reproducible(sine_windows):
+    X, y, X_test, _ = sine_windows
+    a = ALRNNForecaster(**FAST, noise=0.1).fit(X, y).predict(X_test)
+    b = ALRNNForecaster(**FAST, noise=0.1).fit(X, y).predict(X_test)
+    c = ALRNNForecaster(**{**FAST, "random_state": 1}, noise=0.1).fit(X, y).predict(X_test)
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_fit_leaves_global_torch_rng_alone(sine_windows):
+    X, y, _, _ = sine_windows
+    torch.manual_seed(123)
+    expected = torch.rand(1)
+    torch.manual_seed(123)
+    ALRNNForecaster(**FAST).fit(X, y)
+    assert torch.equal(torch.rand(1), expected)
+
+
+def test_clone_and_pickle_round_trip(sine_windows):
+    X, y, X_test, _ = sine_windows
+    est = ALRNNForecaster(**FAST).fit(X, y)
+    restored = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(restored.predict(X_test), est.predict(X_test))
+    refit = clone(est).fit(X, y)
+    np.testing.assert_array_equal(refit.predict(X_test), est.predict(X_test))
+
+
+def test_grid_search_over_nonlinear_units_with_time_ordered_cv():
+    horizon = 3
+    series = np.sin(0.4 * np.arange(150)) + 0.1 * np.random.RandomState(0).randn(150)
+    X, y = make_windows(series, window=10, horizon=horizon)
+    cv = TimeSeriesSplit(n_splits=3, gap=horizon - 1)
+    search = GridSearchCV(ALRNNForecaster(**FAST), {"n_nonlinear": [0, 1, 2]}, cv=cv)
+    search.fit(X, y)
+    assert search.best_params_["n_nonlinear"] in (0, 1, 2)
+    assert search.cv_results_["mean_test_score"].shape == (3,)
+    scores = cross_val_score(ALRNNForecaster(**FAST), X, y, cv=cv)
+    assert scores.shape == (3,) and np.isfinite(scores).all()
+
+
+def test_pipeline_with_sequence_scaler(sine_windows):
+    X, y, X_test, y_test = sine_windows
+    pipe = make_pipeline(SequenceScaler(), ALRNNForecaster(**FAST)).fit(X, y)
+    assert pipe.predict(X_test).shape == y_test.shape
+
+
+def test_dataframe_input_keeps_feature_names(sine_windows):
+    X, y, _, _ = sine_windows
+    frame = pd.DataFrame(X, columns=[f"lag_{i}" for i in range(X.shape[1], 0, -1)])
+    est = ALRNNForecaster(**FAST).fit(frame, y)
+    assert list(est.feature_names_in_) == list(frame.columns)
+    on_numpy = ALRNNForecaster(**FAST).fit(X, y)
+    np.testing.assert_array_equal(est.predict(frame), on_numpy.predict(X))
+
+
+@pytest.mark.parametrize("scaling, level", [("global", 500), ("window", 500), (None, 0)])
+def test_scaling_modes_undo_themselves(scaling, level):
+    """Forecasts come back in the series' own units under every scaling."""
+    series = level + 2 * np.sin(0.4 * np.arange(200))
+    X, y = make_windows(series, window=12, horizon=2)
+    est = ALRNNForecaster(n_units=6, n_nonlinear=1, max_epochs=15, scaling=scaling,
+                          random_state=0, lr=3e-2, lr_final=None).fit(X, y)
+    assert abs(est.predict(X).mean() - level) < 1
+    assert est.score(X, y) > 0.5
+
+
+def test_forecast_continues_a_pandas_index():
+    index = pd.date_range("2000-01-01", periods=80, freq="MS", name="month")
+    series = pd.Series(np.sin(0.5 * np.arange(80)), index=index, name="load")
+    X, y = make_windows(series, window=12, horizon=3)
+    est = ALRNNForecaster(**FAST).fit(X, y)
+    out = est.forecast(series, steps=5)
+    assert isinstance(out, pd.Series) and out.name == "load"
+    assert list(out.index) == list(pd.date_range("2006-09-01", periods=5, freq="MS"))
+    assert out.index.name == "month"
+    # Numpy in, numpy out; the first steps equal predict() on the last window.
+    last_window = series.to_numpy()[None, -12:]
+    np.testing.assert_allclose(est.forecast(series.to_numpy(), 5)[:3], est.predict(last_window)[0])
+
+
+def test_forecast_multichannel_dataframe_returns_target_columns():
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(rng.randn(60, 2), columns=["y", "temp"])
+    X, y = make_windows(frame, window=8, horizon=2, n_targets=1)
+    est = ALRNNForecaster(**FAST).fit(X, y)
+    out = est.forecast(frame, steps=4)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["y"]
+    assert list(out.index) == [60, 61, 62, 63]
+
+
+def test_early_stopping_validates_on_the_last_windows(sine_windows):
+    X, y, _, _ = sine_windows
+    est = ALRNNForecaster(**{**FAST, "max_epochs": 5}, early_stopping=True,
+                          validation_fraction=0.2).fit(X, y)
+    train, valid = est.net_.get_split_datasets(est._scale(X[:, None], est._offset(X[:, None])), y)
+    assert list(valid.indices) == list(range(176, 220))
+    assert list(train.indices) == list(range(176))
+    assert "valid_loss" in est.net_.history[-1]
+
+
+def test_user_callbacks_run():
+    class Count(Callback):
+        def initialize(self):
+            self.epochs_ = 0
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs_ += 1
+
+    X, y = np.random.randn(20, 5), np.random.randn(20)
+    est = ALRNNForecaster(**FAST, callbacks=[("count", Count())]).fit(X, y)
+    assert dict(est.net_.callbacks_)["count"].epochs_ == 3
+
+
+def test_quiet_unless_verbose(capsys):
+    X, y = np.random.randn(20, 5), np.random.randn(20)
+    ALRNNForecaster(**FAST, early_stopping=True, n_iter_no_change=1).fit(X, y)
+    assert capsys.readouterr().out == ""
+    ALRNNForecaster(**FAST, verbose=1).fit(X, y)
+    assert "train_loss" in capsys.readouterr().out
+
+
+def test_divergence_never_returns_nan_silently(sine_windows):
+    X, y, X_test, _ = sine_windows
+    est = ALRNNForecaster(n_units=8, n_nonlinear=2, max_epochs=30, lr=1e6, lr_final=None,
+                          random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            est.fit(X, y)
+        except ValueError as exc:
+            assert "diverged in the first epoch" in str(exc) and "Lower lr" in str(exc)
+            return
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    assert any("diverged at epoch" in m and "restored" in m for m in messages)
+    assert np.isfinite(est.predict(X_test)).all()
+
+
+def test_divergence_after_good_epochs_restores_and_warns(sine_windows):
+    """Blow the weights up from epoch 3 on: the fit keeps epoch 2's weights."""
+
+    class Sabotage(Callback):
+        def on_batch_end(self, net, **kwargs):
+            if len(net.history) >= 3:
+                with torch.no_grad():
+                    net.module_.cell.A.fill_(float("nan"))
+
+    X, y, X_test, _ = sine_windows
+    est = ALRNNForecaster(**{**FAST, "max_epochs": 10}, callbacks=[Sabotage()])
+    with pytest.warns(ConvergenceWarning, match=r"diverged at epoch 3 .* weights of epoch 2"):
+        est.fit(X, y)
+    assert len(est.net_.history) == 3
+    assert np.isfinite(est.predict(X_test)).all()
+
+
+# -- bad input ---------------------------------------------------------------------
+
+X_OK, Y_OK = np.random.RandomState(0).randn(10, 6), np.random.RandomState(1).randn(10, 2)
+
+
+@pytest.mark.parametrize(
+    "params, X, y, match",
+    [
+        ({"n_nonlinear": 7}, X_OK, Y_OK,
+         r"The 'n_nonlinear' parameter of ALRNNForecaster must be <= n_units=6. Got 7"),
+        ({"n_units": 4, "n_nonlinear": 2}, np.zeros((10, 3, 6)), Y_OK,
+         r"ALRNNForecaster reads its 3 observed channel\(s\) from linear latent units, so "
+         r"n_units - n_nonlinear must be >= 3. Got n_units=4, n_nonlinear=2"),
+        ({"n_nonlinear": -1}, X_OK, Y_OK,
+         r"The 'n_nonlinear' parameter of ALRNNForecaster must be an int in the range "
+         r"\[0, inf\). Got -1 instead"),
+        ({"device": "tpu"}, X_OK, Y_OK,
+         r"The 'device' parameter of ALRNNForecaster must be a torch device string .* "
+         r"Got 'tpu' instead"),
+        ({}, np.where(X_OK > 1, np.nan, X_OK), Y_OK, "Input X contains NaN"),
+        ({}, np.where(X_OK > 1, np.inf, X_OK), Y_OK, "Input X contains infinity"),
+        ({}, X_OK, np.where(Y_OK > 1, np.nan, Y_OK), "Input y contains NaN"),
+        ({}, X_OK[0], Y_OK,
+         r"ALRNNForecaster expects X of shape \(n_windows, window\) or \(n_windows, "
+         r"n_channels, window\). Got X of shape \(6,\) instead"),
+        ({}, np.zeros((10, 1, 2, 6)), Y_OK, r"Got X of shape \(10, 1, 2, 6\) instead"),
+        ({}, X_OK, Y_OK[:7],
+         "ALRNNForecaster: X and y must hold the same number of windows. Got 10 in X and 7"),
+        ({}, X_OK, np.zeros((10, 2, 3)),
+         "ALRNNForecaster: y has 2 target channels, but X has only 1"),
+        ({}, X_OK, None, "requires y to be passed, but the target y is None"),
+        ({}, np.zeros((0, 6)), np.zeros((0, 2)), "Found array with 0 sample"),
+    ],
+)
+def test_fit_rejects_bad_input_with_clear_messages(params, X, y, match):
+    with pytest.raises(ValueError, match=match):
+        ALRNNForecaster(**{**FAST, **params}).fit(X, y)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only message")
+def test_cuda_requested_without_cuda():
+    with pytest.raises(ValueError, match="'device' parameter of ALRNNForecaster is 'cuda', but "
+                                         "CUDA is not available"):
+        ALRNNForecaster(**FAST, device="cuda").fit(X_OK, Y_OK)
+
+
+def test_predict_and_forecast_reject_bad_input():
+    est = ALRNNForecaster(**FAST)
+    with pytest.raises(NotFittedError):
+        est.predict(X_OK)
+    est.fit(X_OK, Y_OK)
+    with pytest.raises(ValueError, match="X has 5 features, but ALRNNForecaster is expecting 6"):
+        est.predict(X_OK[:, :5])
+    with pytest.raises(ValueError, match="ALRNNForecaster was fitted on 2-D X; got 3-D X"):
+        est.predict(X_OK[:, None])
+    with pytest.raises(ValueError, match=r"forecast: series has 4 time points, but the model "
+                                         r"reads windows of window_=6; pass at least 6"):
+        est.forecast(np.zeros(4), steps=2)
+    with pytest.raises(ValueError, match="forecast: steps must be an int >= 1. Got 0"):
+        est.forecast(np.zeros(10), steps=0)
+    with pytest.raises(ValueError, match="forecast: series has 2 channel"):
+        est.forecast(np.zeros((10, 2)), steps=1)
+
+
+def test_predict_rejects_other_window_length_in_3d():
+    X = np.random.randn(20, 2, 6)
+    est = ALRNNForecaster(**FAST).fit(X, np.random.randn(20))
+    with pytest.raises(ValueError, match="fitted on windows of length 6; got windows of "
+                                         "length 4. Use forecast"):
+        est.predict(X[..., :4])
+    with pytest.raises(ValueError, match="X has 3 features, but ALRNNForecaster is expecting 2"):
+        est.predict(np.zeros((2, 3, 6)))

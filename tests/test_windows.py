@@ -1,0 +1,82 @@
+"""make_windows and SequenceScaler."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_alrnn import SequenceScaler, make_windows
+
+
+def test_windows_of_a_series_are_views_in_time_order():
+    series = np.arange(20.0)
+    X, y = make_windows(series, window=5, horizon=3, stride=2)
+    assert X.shape == (7, 5) and y.shape == (7, 3)
+    np.testing.assert_array_equal(X[2], [4, 5, 6, 7, 8])
+    np.testing.assert_array_equal(y[2], [9, 10, 11])
+    assert np.shares_memory(X, series) and np.shares_memory(y, series)
+    assert not X.flags.writeable
+
+
+def test_multichannel_windows_and_targets():
+    series = np.arange(30.0).reshape(10, 3)  # 10 steps, 3 channels
+    X, y = make_windows(series, window=4, horizon=2, n_targets=1)
+    assert X.shape == (5, 3, 4) and y.shape == (5, 1, 2)
+    np.testing.assert_array_equal(X[0, 1], [1, 4, 7, 10])
+    np.testing.assert_array_equal(y[0, 0], [12, 15])
+    assert make_windows(series, 4, 2)[1].shape == (5, 3, 2)
+
+
+def test_pandas_input_is_not_copied():
+    frame = pd.DataFrame({"a": np.arange(12.0), "b": np.arange(12.0) * 2})
+    X, _ = make_windows(frame, window=3, horizon=1)
+    assert X.shape == (9, 2, 3)
+    X, _ = make_windows(frame["a"], window=3, horizon=1)
+    assert np.shares_memory(X, frame["a"].to_numpy())
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"window": 0, "horizon": 1}, ValueError, "'window' parameter of make_windows"),
+        ({"window": 2, "horizon": 0}, ValueError, "'horizon' parameter of make_windows"),
+        ({"window": 2, "horizon": 1, "stride": 1.5}, ValueError, "'stride' parameter"),
+        ({"window": 8, "horizon": 3}, ValueError, r"series has 10 time points, but window"),
+    ],
+)
+def test_make_windows_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_windows(np.arange(10.0), **kwargs)
+
+
+def test_make_windows_rejects_bad_series():
+    with pytest.raises(ValueError, match="make_windows: series contains NaN"):
+        make_windows(np.array([1.0, np.nan, 2.0, 3.0]), 2, 1)
+    with pytest.raises(ValueError, match=r"must be 1-D .* Got an array of shape \(2, 2, 2\)"):
+        make_windows(np.zeros((2, 2, 2)), 1, 1)
+    with pytest.raises(TypeError, match="must hold real numbers. Got dtype complex128"):
+        make_windows(np.ones(5, dtype=complex), 2, 1)
+    with pytest.raises(ValueError, match="n_targets must be <= the number of channels"):
+        make_windows(np.zeros((10, 2)), 2, 1, n_targets=3)
+
+
+def test_sequence_scaler_standardises_each_channel_and_inverts():
+    rng = np.random.RandomState(0)
+    X = rng.randn(8, 2, 30) * np.array([1.0, 50.0])[:, None] + np.array([0.0, 7.0])[:, None]
+    scaler = SequenceScaler().fit(X)
+    Xt = scaler.transform(X)
+    np.testing.assert_allclose(Xt.mean(axis=(0, 2)), 0, atol=1e-12)
+    np.testing.assert_allclose(Xt.std(axis=(0, 2)), 1, atol=1e-12)
+    np.testing.assert_allclose(scaler.inverse_transform(Xt), X)
+
+
+def test_sequence_scaler_ignores_and_keeps_padding():
+    X = np.array([[[1.0, 3.0, np.nan]], [[5.0, 7.0, 9.0]]])
+    Xt = SequenceScaler().fit_transform(X)
+    assert np.isnan(Xt[0, 0, 2]) and np.isfinite(Xt[1]).all()
+    np.testing.assert_allclose(np.nanmean(Xt), 0, atol=1e-12)
+
+
+def test_sequence_scaler_rejects_other_channel_count():
+    scaler = SequenceScaler().fit(np.zeros((3, 2, 5)))
+    with pytest.raises(ValueError, match="X has 3 features, but SequenceScaler is expecting 2"):
+        scaler.transform(np.zeros((3, 3, 5)))
