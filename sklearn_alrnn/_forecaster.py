@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from torch import nn
 
 from ._base import _BaseALRNN
@@ -374,6 +374,32 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         return r2_score(
             y.reshape(len(y), -1), y_pred.reshape(len(y), -1), sample_weight=sample_weight
         )
+
+    # -- hooks for sklearn_alrnn.inspection -------------------------------------------
+
+    def _latent_states(self, X):
+        """Latent states while reading each window: float64 (n, T, M), and a valid mask.
+
+        Unlike predict, any window length is accepted (a whole series as one window).
+        """
+        check_is_fitted(self, "net_")
+        self._check_rank(X)
+        X = check_array(X, allow_nd=True, dtype=_FLOAT, estimator=self)
+        X3 = X[:, None, :] if X.ndim == 2 else X
+        if X3.shape[1] != self.n_channels_:
+            raise ValueError(
+                f"X has {X3.shape[1]} channel(s), but {type(self).__name__} was fitted "
+                f"with {self.n_channels_}."
+            )
+        offset = self._offset(X3)
+        states = self._infer(lambda m, x: m.trajectory(x), self._scale(X3, offset, np.float64))
+        return states, np.ones(states.shape[:2], dtype=bool)
+
+    def _dynamics(self):
+        """The free-running AL-RNN in scaled units: dict of float64 A, W, h, C=None, P."""
+        check_is_fitted(self, "net_")
+        A, W, h = (t.cpu().numpy() for t in self.net_.module_.autonomous_parameters())
+        return {"A": A, "W": W, "h": h, "C": None, "n_nonlinear": self.n_nonlinear}
 
     def forecast(self, series, steps):
         """Roll the model out ``steps`` ahead from the end of a series.

@@ -31,11 +31,63 @@ replaced entries are data, so no gradient flows through them.
 its docstring): the measured cure for the one-step lag with which the ReLU
 units would otherwise see each observation.
 
-The time loop is written plainly, one step per iteration.
+Every recurrence -- a forced window, a free run, a sequence driving the
+state -- goes through one kernel, :func:`scan`, written as a plain loop.
 """
 
 import torch
 from torch import nn
+from torch.nn import functional as F
+
+
+def relu_floor(n_units: int, n_nonlinear: int, like: torch.Tensor) -> torch.Tensor:
+    """Per-unit lower bound of phi: -inf for the first M - P units, 0 for the last P."""
+    floor = torch.full((n_units,), -torch.inf, dtype=like.dtype, device=like.device)
+    floor[n_units - n_nonlinear :] = 0.0
+    return floor
+
+
+def scan(z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=None):
+    """Run the AL-RNN ``n_steps`` from ``z0``.
+
+    Each step is ``z = A * z + W phi(z) + h (+ drive_t)``, then, at forced
+    steps, ``z[:, :N] = forcing_t``.
+
+    Parameters
+    ----------
+    z0 : Tensor of shape (B, M)
+    A : Tensor of shape (M,)
+    W : Tensor of shape (M, M)
+        Used as given (zero its diagonal beforehand if wanted).
+    h : Tensor of shape (M,)
+    n_nonlinear : int
+        P: phi is ReLU on the last P units, identity on the others.
+    n_steps : int
+    drive : Tensor of shape (B, n_steps, M), optional
+        Added after each step, e.g. C s_t.
+    forcing : Tensor of shape (B, n_steps, N), optional
+        Observations replacing the first N units after each forced step.
+    forced : sequence of bool of length n_steps, optional
+        Which steps are forced (sparse teacher forcing); all when omitted.
+
+    Returns
+    -------
+    Tensor of shape (B, n_steps, M)
+        z_1 .. z_{n_steps}.
+    """
+    floor = relu_floor(A.shape[0], n_nonlinear, A)
+    N = 0 if forcing is None else forcing.shape[2]
+    z, states = z0, []
+    for t in range(n_steps):
+        z = A * z + torch.maximum(z, floor) @ W.T + h
+        if drive is not None:
+            z = z + drive[:, t]
+        if N and (forced is None or forced[t]):
+            z = torch.cat([forcing[:, t], z[:, N:]], dim=1)
+        states.append(z)
+    if not states:
+        return z0.new_empty(z0.shape[0], 0, z0.shape[1])
+    return torch.stack(states, dim=1)
 
 
 def reference_init(n_units: int, generator: torch.Generator) -> torch.Tensor:
@@ -72,9 +124,7 @@ class ALRNNCell(nn.Module):
         self.W = nn.Parameter(torch.empty(M, M))
         self.h = nn.Parameter(torch.empty(M))
         self.C = nn.Parameter(torch.empty(M, K)) if K else None
-        floor = torch.full((M,), -torch.inf)
-        floor[M - P :] = 0.0
-        self.register_buffer("floor", floor, persistent=False)
+        self.register_buffer("floor", relu_floor(M, P, torch.empty(0)), persistent=False)
         self.register_buffer("offdiag", 1.0 - torch.eye(M), persistent=False)
         self._init_weights(generator)
 
@@ -95,27 +145,14 @@ class ALRNNCell(nn.Module):
         """W with its diagonal held at zero, shape (M, M)."""
         return self.W * self.offdiag
 
-    def forward(self, z, drive=None):
-        """Advance the state one step.
+    def forward(self, z):
+        """One autonomous step: (B, M) z_{t-1} -> (B, M) z_t."""
+        return self.A * z + self.phi(z) @ self.coupling().T + self.h
 
-        Parameters
-        ----------
-        z : Tensor of shape (B, M)
-            z_{t-1}.
-        drive : Tensor of shape (B, M), optional
-            C s_t, precomputed for all steps at once by :meth:`input_drive`.
-
-        Returns
-        -------
-        Tensor of shape (B, M)
-            z_t.
-        """
-        z_next = self.A * z + self.phi(z) @ self.coupling().T + self.h
-        return z_next if drive is None else z_next + drive
-
-    def input_drive(self, s):
-        """C s_t for every step: (B, T, K) -> (B, T, M)."""
-        return s @ self.C.T
+    def scan(self, z0, n_steps, drive=None, forcing=None, forced=None):
+        """:func:`scan` with this cell's parameters: (B, M) -> (B, n_steps, M)."""
+        A, W, h, P = self.A, self.coupling(), self.h, self.n_nonlinear
+        return scan(z0, A, W, h, P, n_steps, drive, forcing, forced)
 
 
 class ForecastModule(nn.Module):
@@ -130,8 +167,8 @@ class ForecastModule(nn.Module):
         o_t = x_t if forced else u_t[:N]
         z_t = (o_t, u_t[N:] + C_obs o_t)
 
-    Running free this is again an AL-RNN in z, with the parameters returned
-    by :meth:`autonomous_parameters`.
+    Running free this is again an AL-RNN in z, with the parameters of
+    :meth:`autonomous_parameters`; the free run is scanned with those.
 
     Parameters
     ----------
@@ -173,14 +210,31 @@ class ForecastModule(nn.Module):
         self.C_obs = None
         if input_drive:
             bound = N**-0.5
-            self.C_obs = nn.Parameter(torch.empty(M - N, N).uniform_(-bound, bound, generator=generator))
+            C_obs = torch.empty(M - N, N).uniform_(-bound, bound, generator=generator)
+            self.C_obs = nn.Parameter(C_obs)
 
-    def _observe(self, u, o):
-        """z_t from the free update u (B, M) and the observation o (B, N)."""
-        hidden = u[:, o.shape[1] :]
-        if self.C_obs is not None:
-            hidden = hidden + o @ self.C_obs.T
-        return torch.cat([o, hidden], dim=1)
+    def _autonomous(self):
+        """(A, W, h) of the free run, differentiable (see autonomous_parameters)."""
+        cell = self.cell
+        A, W, h = cell.A, cell.coupling(), cell.h
+        if self.C_obs is None:
+            return A, W, h
+        N = self.C_obs.shape[1]
+        C = F.pad(self.C_obs, (0, 0, N, 0))  # (M, N), zero on the observed rows
+        first = W[:N] + F.pad(torch.diag(A[:N]), (0, W.shape[1] - N))
+        return A, W + C @ first, h + C @ h[:N]
+
+    @torch.no_grad()
+    def autonomous_parameters(self):
+        """(A, W, h) of the AL-RNN that the free run is, as float64 tensors.
+
+        Without input drive these are the cell's own (W with zero diagonal).
+        With it, z_t = G(u_t) with G linear, and G(A z + W phi(z) + h) is again
+        of the AL-RNN form because the observed units are linear:
+        W' = W + C ([diag(A_:N) 0] + W[:N]), h' = h + C h[:N], C = (0; C_obs).
+        W' may have a diagonal, so a unit's self-coupling is A + diag(W') phi'.
+        """
+        return tuple(t.detach().double() for t in self._autonomous())
 
     def trajectory(self, x, n_steps=0):
         """Latent states while reading the window ``x`` forced, then ``n_steps`` free.
@@ -200,16 +254,15 @@ class ForecastModule(nn.Module):
         B, T, N = x.shape  # batch, time, observed channels
         if self.training and self.noise:
             x = x + self.noise * torch.randn_like(x)
-        z = torch.cat([x[:, 0], self.init_hidden(x[:, 0])], dim=1)
-        states = [z]
-        for t in range(1, T):
-            z = self._observe(self.cell(z), x[:, t])
-            states.append(z)
-        for _ in range(n_steps):
-            u = self.cell(z)
-            z = self._observe(u, u[:, :N])
-            states.append(z)
-        return torch.stack(states, dim=1)
+        z0 = torch.cat([x[:, 0], self.init_hidden(x[:, 0])], dim=1)
+        drive = None
+        if self.C_obs is not None:
+            drive = F.pad(x[:, 1:] @ self.C_obs.T, (N, 0))  # (B, T-1, M), zero on [:N]
+        read = self.cell.scan(z0, T - 1, drive=drive, forcing=x[:, 1:])
+        z_T = read[:, -1] if T > 1 else z0
+        A, W, h = self._autonomous()
+        free = scan(z_T, A, W, h, self.cell.n_nonlinear, n_steps)
+        return torch.cat([z0[:, None], read, free], dim=1)
 
     def rollout(self, x, n_steps):
         """(B, T, N) window -> (B, n_steps, N): the observed units running free after it."""
@@ -219,23 +272,52 @@ class ForecastModule(nn.Module):
         """(B, T, N) window -> (B, horizon, n_targets) forecast."""
         return self.rollout(x, self.horizon)[..., : self.n_targets]
 
-    @torch.no_grad()
-    def autonomous_parameters(self):
-        """(A, W, h) of the AL-RNN that the free run is, as float64 tensors.
 
-        Without input drive these are the cell's own (W with zero diagonal).
-        With it, z_t = G(u_t) with G linear, and G(A z + W phi(z) + h) is again
-        of the AL-RNN form because the observed units are linear:
-        W' = W + C ([diag(A_:N) 0] + W[:N]), h' = h + C h[:N], C = (0; C_obs).
-        W' may have a diagonal, so a unit's self-coupling is A + diag(W') phi'.
+class ClassifierModule(nn.Module):
+    """AL-RNN driven by the sequence through C, with a linear readout to class logits.
+
+    Parameters
+    ----------
+    n_channels : int
+        K, channels of the input sequences.
+    n_classes : int
+        Number of logits.
+    n_units, n_nonlinear : int
+        M and P.
+    readout : {"last", "mean"}, default="last"
+        Read the state at each sequence's last step, or its average over time.
+    noise : float, default=0.0
+        Std of Gaussian noise added to the inputs while training.
+    generator : torch.Generator, optional
+        Seeds the initialisation.
+    """
+
+    def __init__(
+        self, n_channels, n_classes, n_units, n_nonlinear, readout="last", noise=0.0,
+        generator=None,
+    ):
+        super().__init__()
+        self.readout, self.noise = readout, noise
+        self.cell = ALRNNCell(n_units, n_nonlinear, n_inputs=n_channels, generator=generator)
+        self.head = nn.Linear(n_units, n_classes)
+
+    def trajectory(self, x):
+        """(B, T, K) inputs -> (B, T, M) states z_1 .. z_T, starting from z_0 = 0."""
+        B, T, K = x.shape  # batch, time, input channels
+        z0 = x.new_zeros(B, self.cell.n_units)
+        return self.cell.scan(z0, T, drive=x @ self.cell.C.T)
+
+    def forward(self, x, lengths):
+        """Class logits (B, n_classes) of sequences x (B, T, K) of given lengths (B,).
+
+        Steps at and after ``lengths`` are padding: they never reach the readout.
         """
-        cell = self.cell
-        A, W, h = (t.detach().double() for t in (cell.A, cell.coupling(), cell.h))
-        if self.C_obs is None:
-            return A, W, h
-        M, N = W.shape[0], self.C_obs.shape[1]
-        C = torch.zeros(M, N, dtype=torch.float64, device=W.device)
-        C[N:] = self.C_obs.detach().double()
-        first = W[:N].clone()
-        first[:, :N] += torch.diag(A[:N])
-        return A, W + C @ first, h + C @ h[:N]
+        if self.training and self.noise:
+            x = x + self.noise * torch.randn_like(x)
+        states = self.trajectory(x)
+        if self.readout == "last":
+            features = states[torch.arange(len(x), device=x.device), lengths - 1]
+        else:
+            valid = torch.arange(x.shape[1], device=x.device) < lengths[:, None]
+            features = (states * valid[..., None]).sum(1) / lengths[:, None]
+        return self.head(features)
