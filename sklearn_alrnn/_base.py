@@ -175,6 +175,10 @@ class _BaseALRNN(BaseEstimator):
 
     # -- training -------------------------------------------------------------------
 
+    def _validation_split(self, seed):
+        """skorch ``train_split`` for early stopping: the last windows, in time order."""
+        return _TailSplit(self.validation_fraction, type(self).__name__)
+
     def _fit_net(self, module_factory, criterion, X, y, device):
         """Build ``net_`` around ``module_factory(generator)`` and train it on (X, y).
 
@@ -206,9 +210,7 @@ class _BaseALRNN(BaseEstimator):
                 optimizer__weight_decay=self.weight_decay,
                 max_epochs=self.max_epochs,
                 batch_size=self.batch_size,
-                train_split=_TailSplit(self.validation_fraction, name)
-                if self.early_stopping
-                else None,
+                train_split=self._validation_split(seed) if self.early_stopping else None,
                 iterator_train__shuffle=True,
                 iterator_train__generator=torch.Generator().manual_seed(seed),
                 callbacks=callbacks,

@@ -49,7 +49,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         Passes over the training windows.
     lr : float, default=1e-2
         Initial learning rate of the RAdam optimiser.
-    lr_final : float or None, default=1e-5
+    lr_final : float or None, default=1e-3
         Learning rate reached at the last epoch by exponential decay per
         epoch. None keeps ``lr`` constant.
     batch_size : int, default=16
@@ -153,7 +153,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         scaling="global",
         max_epochs=100,
         lr=1e-2,
-        lr_final=1e-5,
+        lr_final=1e-3,
         batch_size=16,
         weight_decay=0.0,
         gradient_clip=None,

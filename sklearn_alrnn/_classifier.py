@@ -1,0 +1,385 @@
+"""ALRNNClassifier: sequence classification with an input-driven AL-RNN.
+
+Unequal-length sequences arrive either as a list of (n_channels, n_timepoints_i)
+arrays (aeon's layout) or as one array padded with trailing NaN. Both become a
+NaN-padded float array plus the length of each case; the padding is zeroed
+before it reaches torch and masked out of the readout.
+"""
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from skorch.dataset import ValidSplit
+from torch import nn
+
+from ._base import _BaseALRNN
+from ._module import ClassifierModule
+
+_FLOAT = (np.float64, np.float32)
+
+
+class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
+    """Almost-Linear RNN classifier for (multichannel, unequal-length) sequences.
+
+    Each sequence drives the latent state through an input matrix C; a linear
+    readout of the final state (or of its average over time) gives the class
+    logits, trained with cross-entropy. Of the ``n_units`` latent units only
+    the last ``n_nonlinear`` are ReLU.
+
+    Parameters
+    ----------
+    n_units : int, default=32
+        Number of latent units M.
+    n_nonlinear : int, default=4
+        Number of ReLU units P (the rest are linear); at most ``n_units``.
+    readout : {"last", "mean"}, default="last"
+        Classify from the state at each sequence's own last step, or from the
+        state averaged over the sequence's steps.
+    scaling : {"global"} or None, default="global"
+        Standardise each channel with its mean and standard deviation over
+        the training sequences.
+    max_epochs : int, default=100
+        Passes over the training sequences.
+    lr : float, default=1e-2
+        Initial learning rate of the RAdam optimiser.
+    lr_final : float or None, default=1e-3
+        Learning rate reached at the last epoch by exponential decay per
+        epoch. None keeps ``lr`` constant.
+    batch_size : int, default=16
+        Sequences per gradient step.
+    weight_decay : float, default=0.0
+        L2 penalty of the optimiser.
+    gradient_clip : float or None, default=None
+        Clip the gradient norm to this value.
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the (scaled) training
+        inputs.
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the training cases,
+        stop when their loss has not improved for ``n_iter_no_change`` epochs,
+        and keep the best weights.
+    validation_fraction : float, default=0.1
+        Fraction of cases held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra callbacks for the skorch net.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, batch order, noise and the validation split: a
+        fixed int makes ``fit`` bitwise reproducible on one machine.
+    device : str, default="cpu"
+        Torch device to train and predict on, for example "cuda".
+    verbose : int, default=0
+        Print one line per epoch when positive.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+    net_ : skorch.NeuralNet
+        The trained net; ``net_.module_`` is the torch module and
+        ``net_.history_`` the per-epoch losses.
+    n_channels_ : int
+        Channels of the input sequences.
+    mean_, scale_ : ndarray of shape (n_channels_,)
+        Per-channel statistics used for scaling.
+    n_features_in_ : int
+        Time points of 2-D X, channels of 3-D X or a list (scikit-learn's convention).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when X is a DataFrame with string column names.
+
+    Notes
+    -----
+    The latent state evolves from :math:`z_0 = 0` as
+
+    .. math:: z_t = A z_{t-1} + W \\phi(z_{t-1}) + h + C s_t
+
+    with A diagonal, W of zero diagonal, :math:`s_t` the (scaled) input at
+    step t, and :math:`\\phi` the identity on the first M - P units and ReLU
+    on the last P. The logits are :math:`V z_T + b` (``readout="last"``) or
+    :math:`V \\bar z + b` (``readout="mean"``).
+
+    References
+    ----------
+    .. [1] M. Brenner, G. Koppe, "Uncovering the Computational Roles of
+       Nonlinearity in Sequence Modeling Using Almost-Linear RNNs", TMLR 2026.
+       arXiv:2506.07919.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_alrnn import ALRNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> y = rng.randint(2, size=60)
+    >>> X = rng.randn(60, 1, 20) + 2.0 * y[:, None, None]  # class 1 sits higher
+    >>> clf = ALRNNClassifier(n_units=8, n_nonlinear=2, max_epochs=20, random_state=0)
+    >>> clf.fit(X, y).predict(X[:4]).tolist() == y[:4].tolist()
+    True
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseALRNN._parameter_constraints,
+        "readout": [StrOptions({"last", "mean"})],
+        "scaling": [StrOptions({"global"}), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_units=32,
+        n_nonlinear=4,
+        readout="last",
+        scaling="global",
+        max_epochs=100,
+        lr=1e-2,
+        lr_final=1e-3,
+        batch_size=16,
+        weight_decay=0.0,
+        gradient_clip=None,
+        noise=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        callbacks=None,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        self.n_units = n_units
+        self.n_nonlinear = n_nonlinear
+        self.readout = readout
+        self.scaling = scaling
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.lr_final = lr_final
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.gradient_clip = gradient_clip
+        self.noise = noise
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    # -- data -----------------------------------------------------------------------
+
+    def _padded(self, X, reset):
+        """X as a NaN-padded float array (n, C, T) and the length of each case (n,)."""
+        name = type(self).__name__
+        if isinstance(X, (list, tuple)):
+            try:
+                X = np.asarray(X, dtype=np.float64)
+            except ValueError:  # ragged: unequal-length cases
+                X = _stack_cases(X, name)
+        X = validate_data(
+            self, X, reset=reset, allow_nd=True, dtype=_FLOAT, ensure_all_finite="allow-nan"
+        )
+        if X.ndim > 3:
+            raise ValueError(
+                f"{name} expects X of shape (n_cases, n_timepoints) or (n_cases, n_channels, "
+                f"n_timepoints), or a list of (n_channels, n_timepoints) arrays. Got X of "
+                f"shape {X.shape} instead."
+            )
+        X3 = X[:, None, :] if X.ndim == 2 else X
+        if not reset and X3.shape[1] != self.n_channels_:
+            raise ValueError(
+                f"X has {X3.shape[1]} channel(s), but {name} was fitted with "
+                f"{self.n_channels_}."
+            )
+        if np.isinf(X3).any():
+            raise ValueError(f"Input X contains infinity. {name} does not accept infinity.")
+        observed = ~np.isnan(X3).all(axis=1)  # (n, T): steps with any value
+        lengths = observed.sum(axis=1)
+        is_prefix = observed == (np.arange(X3.shape[2]) < lengths[:, None])
+        gaps = ~is_prefix.all(axis=1) | (np.isnan(X3).any(axis=1) & observed).any(axis=1)
+        if gaps.any():
+            case = int(np.flatnonzero(gaps)[0])
+            raise ValueError(
+                f"Input X contains NaN inside case {case}. {name} reads NaN only as trailing "
+                "padding of unequal-length sequences (all channels NaN from some step on); "
+                "impute missing values inside a sequence first."
+            )
+        if (lengths == 0).any():
+            case = int(np.flatnonzero(lengths == 0)[0])
+            raise ValueError(f"{name}: case {case} of X is empty (all NaN).")
+        return X3, lengths
+
+    def _to_torch_inputs(self, X3, lengths, dtype=np.float32):
+        """Scaled (n, T, C) with zeros for padding, and int64 lengths."""
+        scaled = (X3 - self.mean_[:, None]) / self.scale_[:, None]
+        x = np.nan_to_num(scaled.transpose(0, 2, 1), nan=0.0).astype(dtype)
+        return {"x": x, "lengths": lengths.astype(np.int64)}
+
+    def _validation_split(self, seed):
+        """skorch ``train_split`` for early stopping: stratified and seeded."""
+        return ValidSplit(self.validation_fraction, stratified=True, random_state=seed)
+
+    # -- estimator API --------------------------------------------------------------
+
+    def fit(self, X, y):
+        """Fit the AL-RNN classifier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_timepoints) or (n_cases, n_channels, \
+                n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
+            Sequences; trailing NaN marks the end of a shorter sequence.
+        y : array-like of shape (n_cases,)
+            Class labels of any type.
+
+        Returns
+        -------
+        self : ALRNNClassifier
+            The fitted estimator.
+        """
+        name = type(self).__name__
+        if y is None:
+            raise ValueError(
+                f"This {name} estimator requires y to be passed, but the target y is None."
+            )
+        X3, lengths = self._padded(X, reset=True)
+        y = column_or_1d(y, warn=True)
+        if len(y) != len(X3):
+            raise ValueError(
+                f"{name}: X and y must hold the same number of cases. Got {len(X3)} in X "
+                f"and {len(y)} in y."
+            )
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{name} needs samples of at least 2 classes in the data, but the data "
+                f"contains only one class: {self.classes_.tolist()[0]!r}."
+            )
+        device = self._check_params()
+        self.n_channels_ = X3.shape[1]
+        if self.scaling is None:
+            self.mean_, self.scale_ = np.zeros(self.n_channels_), np.ones(self.n_channels_)
+        else:
+            self.mean_ = np.nanmean(X3, axis=(0, 2))
+            std = np.nanstd(X3, axis=(0, 2))
+            self.scale_ = np.where(std > 0, std, 1.0)
+
+        def module(generator):
+            return ClassifierModule(
+                n_channels=self.n_channels_,
+                n_classes=len(self.classes_),
+                n_units=self.n_units,
+                n_nonlinear=self.n_nonlinear,
+                readout=self.readout,
+                noise=self.noise,
+                generator=generator,
+            )
+
+        inputs = self._to_torch_inputs(X3, lengths)
+        return self._fit_net(module, nn.CrossEntropyLoss, inputs, encoder.transform(y), device)
+
+    def _logits(self, X):
+        check_is_fitted(self, "net_")
+        inputs = self._to_torch_inputs(*self._padded(X, reset=False), np.float64)
+        return self._infer(lambda m, x, n: m(x, n), inputs["x"], inputs["lengths"])
+
+    def decision_function(self, X):
+        """Class logits of each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays, as in :meth:`fit`
+
+        Returns
+        -------
+        scores : ndarray of shape (n_cases,) or (n_cases, n_classes)
+            The logits; for two classes, as scikit-learn expects, the logit of
+            ``classes_[1]`` minus that of ``classes_[0]``.
+        """
+        logits = self._logits(X)
+        return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
+
+    def predict_proba(self, X):
+        """Class probabilities of each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays, as in :meth:`fit`
+
+        Returns
+        -------
+        proba : ndarray of shape (n_cases, n_classes)
+            Rows sum to 1; columns follow ``classes_``.
+        """
+        return torch.softmax(torch.from_numpy(self._logits(X)), dim=1).numpy()
+
+    def predict(self, X):
+        """Most probable class of each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays, as in :meth:`fit`
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_cases,)
+        """
+        logits = self._logits(X)
+        return self.classes_[np.argmax(logits, axis=1)]
+
+    # -- hooks for sklearn_alrnn.inspection -------------------------------------------
+
+    def _latent_states(self, X):
+        """Latent states z_1..z_T of each case: float64 (n, T, M), and the valid mask."""
+        check_is_fitted(self, "net_")
+        X3, lengths = self._padded(X, reset=False)
+        inputs = self._to_torch_inputs(X3, lengths, np.float64)
+        states = self._infer(lambda m, x: m.trajectory(x), inputs["x"])
+        return states, np.arange(X3.shape[2]) < lengths[:, None]
+
+    def _dynamics(self):
+        """The AL-RNN with inputs in data units: float64 A, W, h, C, P.
+
+        C and h absorb the input scaling, so a constant input s in the units of
+        X contributes h + C s.
+        """
+        check_is_fitted(self, "net_")
+        cell = self.net_.module_.cell
+        params = (cell.A, cell.coupling(), cell.h, cell.C)
+        A, W, h, C = (t.detach().double().cpu().numpy() for t in params)
+        C = C / self.scale_
+        return {"A": A, "W": W, "h": h - C @ self.mean_, "C": C, "n_nonlinear": self.n_nonlinear}
+
+
+def _stack_cases(cases, name):
+    """A list of (n_channels, n_timepoints_i) or (n_timepoints_i,) arrays -> NaN-padded 3-D."""
+    arrays = []
+    for i, case in enumerate(cases):
+        try:
+            a = np.asarray(case, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name}: case {i} of X is not a numeric array ({exc}).") from None
+        if a.ndim not in (1, 2):
+            raise ValueError(
+                f"{name}: each case of a list X must be an array of shape (n_timepoints,) "
+                f"or (n_channels, n_timepoints). Got shape {a.shape} for case {i}."
+            )
+        arrays.append(a.reshape(-1, a.shape[-1]) if a.ndim == 2 else a[None])
+    if not arrays:
+        return np.empty((0, 1, 0))
+    channels = {a.shape[0] for a in arrays}
+    if len(channels) > 1:
+        raise ValueError(
+            f"{name}: all cases of a list X must have the same number of channels. "
+            f"Got {sorted(channels)}."
+        )
+    out = np.full((len(arrays), arrays[0].shape[0], max(a.shape[1] for a in arrays)), np.nan)
+    for i, a in enumerate(arrays):
+        out[i, :, : a.shape[1]] = a
+    return out
