@@ -237,5 +237,7 @@ class _BaseALRNN(BaseEstimator):
                     torch.as_tensor(a[start : start + _PREDICT_BATCH], device=device)
                     for a in arrays
                 ]
-                out.append(fn(module, *batch).cpu().numpy())
+                # A copy, not a view: views of the latent trajectory would keep
+                # every batch's full (B, T, M) states alive.
+                out.append(fn(module, *batch).cpu().numpy().copy())
         return np.concatenate(out)

@@ -18,6 +18,7 @@ from torch import nn
 
 from ._base import _BaseALRNN
 from ._module import ClassifierModule
+from ._validation import check_real_array
 
 _FLOAT = (np.float64, np.float32)
 
@@ -177,11 +178,16 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         name = type(self).__name__
         if isinstance(X, (list, tuple)):
             try:
-                X = np.asarray(X, dtype=np.float64)
+                X = np.asarray(X)
             except ValueError:  # ragged: unequal-length cases
                 X = _stack_cases(X, name)
         X = validate_data(
-            self, X, reset=reset, allow_nd=True, dtype=_FLOAT, ensure_all_finite="allow-nan"
+            self,
+            check_real_array(X, "X", name, allow_nan=True),
+            reset=reset,
+            allow_nd=True,
+            dtype=_FLOAT,
+            ensure_all_finite="allow-nan",
         )
         if X.ndim > 3:
             raise ValueError(
@@ -195,8 +201,6 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
                 f"X has {X3.shape[1]} channel(s), but {name} was fitted with "
                 f"{self.n_channels_}."
             )
-        if np.isinf(X3).any():
-            raise ValueError(f"Input X contains infinity. {name} does not accept infinity.")
         observed = ~np.isnan(X3).all(axis=1)  # (n, T): steps with any value
         lengths = observed.sum(axis=1)
         is_prefix = observed == (np.arange(X3.shape[2]) < lengths[:, None])
@@ -247,13 +251,21 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
                 f"This {name} estimator requires y to be passed, but the target y is None."
             )
         X3, lengths = self._padded(X, reset=True)
+        y = np.asarray(y)
+        if y.ndim != 1 and y.shape[1:] != (1,):
+            raise ValueError(
+                f"{name} expects y of shape (n_cases,). Got y of shape {y.shape} instead."
+            )
         y = column_or_1d(y, warn=True)
         if len(y) != len(X3):
             raise ValueError(
                 f"{name}: X and y must hold the same number of cases. Got {len(X3)} in X "
                 f"and {len(y)} in y."
             )
-        check_classification_targets(y)
+        try:
+            check_classification_targets(y)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
         if len(self.classes_) < 2:

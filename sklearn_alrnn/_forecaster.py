@@ -4,7 +4,6 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
@@ -13,6 +12,7 @@ from torch import nn
 
 from ._base import _BaseALRNN
 from ._module import ForecastModule
+from ._validation import check_real_array
 from ._windows import _series_values
 
 _FLOAT = (np.float64, np.float32)
@@ -192,27 +192,30 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
 
     # -- data -----------------------------------------------------------------------
 
-    def _check_rank(self, X):
-        """The number of dimensions of X, which must be 2 or 3."""
-        if sp.issparse(X):
-            return 2  # check_array raises its own TypeError for sparse input
-        shape = np.shape(np.asarray(X, dtype=object if isinstance(X, list) else None))
-        if len(shape) not in (2, 3):
+    def _check_X(self, X):
+        """X as an array (or DataFrame) of 2 or 3 dimensions."""
+        X = check_real_array(X, "X", type(self).__name__)
+        if np.ndim(X) not in (2, 3):
             raise ValueError(
                 f"{type(self).__name__} expects X of shape (n_windows, window) or "
-                f"(n_windows, n_channels, window). Got X of shape {shape} instead. "
+                f"(n_windows, n_channels, window). Got X of shape {np.shape(X)} instead. "
                 "Reshape your data, for example X.reshape(1, -1) for a single window."
             )
-        return len(shape)
+        if np.ndim(X) == 3 and 0 in np.shape(X)[1:]:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 1 channel and windows of at least 1 "
+                f"step. Got X of shape {np.shape(X)} instead."
+            )
+        return X
 
     def _validate_X(self, X):
         """Predict-time X as float (n_windows, n_channels_, window_)."""
         check_is_fitted(self, "net_")
-        ndim = self._check_rank(X)
-        if ndim != self._x_ndim:
+        X = self._check_X(X)
+        if np.ndim(X) != self._x_ndim:
             raise ValueError(
-                f"{type(self).__name__} was fitted on {self._x_ndim}-D X; got {ndim}-D "
-                f"X of shape {np.shape(X)} instead."
+                f"{type(self).__name__} was fitted on {self._x_ndim}-D X; got "
+                f"{np.ndim(X)}-D X of shape {np.shape(X)} instead."
             )
         X = validate_data(self, X, reset=False, allow_nd=True, dtype=_FLOAT)
         X3 = X[:, None, :] if X.ndim == 2 else X
@@ -227,14 +230,17 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     def _validate_Xy(self, X, y):
         """Fit-time (X, y) as float (n, C, T) and (n, n_targets, H)."""
         name = type(self).__name__
-        self._check_rank(X)
+        X = self._check_X(X)
+        if y is not None:
+            y = check_real_array(y, "y", name)
         X, y = validate_data(
             self,
             X,
             y,
             validate_separately=(
                 {"allow_nd": True, "dtype": _FLOAT},
-                {"ensure_2d": False, "allow_nd": True, "dtype": _FLOAT},
+                # A horizon of 0 gets its own message below.
+                {"ensure_2d": False, "allow_nd": True, "dtype": _FLOAT, "ensure_min_features": 0},
             ),
         )
         if y.ndim > 3:
@@ -383,8 +389,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         Unlike predict, any window length is accepted (a whole series as one window).
         """
         check_is_fitted(self, "net_")
-        self._check_rank(X)
-        X = check_array(X, allow_nd=True, dtype=_FLOAT, estimator=self)
+        X = check_array(self._check_X(X), allow_nd=True, dtype=_FLOAT, estimator=self)
         X3 = X[:, None, :] if X.ndim == 2 else X
         if X3.shape[1] != self.n_channels_:
             raise ValueError(

@@ -15,23 +15,20 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._validation import check_real_array
+
 
 def _series_values(series, name, argument="series"):
     """A numeric numpy view of a 1-D or 2-D series (no copy for numpy/single-dtype pandas)."""
-    values = series.to_numpy() if hasattr(series, "to_numpy") else np.asarray(series)
+    values = series.to_numpy() if hasattr(series, "to_numpy") else series
+    values = check_real_array(values, argument, name)
     if values.ndim not in (1, 2):
         raise ValueError(
             f"{name}: {argument} must be 1-D (n_timepoints,) or 2-D (n_timepoints, "
             f"n_channels). Got an array of shape {values.shape} instead."
         )
-    if values.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{name}: {argument} must hold real numbers. Got dtype {values.dtype} instead."
-        )
     if values.size == 0 or values.shape[0] == 0:
         raise ValueError(f"{name}: {argument} is empty. Got shape {values.shape}.")
-    if values.dtype.kind == "f" and not np.isfinite(values).all():
-        raise ValueError(f"{name}: {argument} contains NaN or infinity.")
     return values
 
 
@@ -153,6 +150,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return tags
 
     def _validate(self, X, reset):
+        X = check_real_array(X, "X", "SequenceScaler", allow_nan=True)
         X = validate_data(
             self, X, reset=reset, allow_nd=True, dtype=np.float64, ensure_all_finite="allow-nan"
         )

@@ -49,11 +49,12 @@ def test_make_windows_rejects_bad_arguments(kwargs, error, match):
 
 
 def test_make_windows_rejects_bad_series():
-    with pytest.raises(ValueError, match="make_windows: series contains NaN"):
+    with pytest.raises(ValueError, match="Input series contains NaN. make_windows does not"):
         make_windows(np.array([1.0, np.nan, 2.0, 3.0]), 2, 1)
     with pytest.raises(ValueError, match=r"must be 1-D .* Got an array of shape \(2, 2, 2\)"):
         make_windows(np.zeros((2, 2, 2)), 1, 1)
-    with pytest.raises(TypeError, match="must hold real numbers. Got dtype complex128"):
+    with pytest.raises(ValueError, match="make_windows expects real-valued series. Got dtype "
+                                         "complex128"):
         make_windows(np.ones(5, dtype=complex), 2, 1)
     with pytest.raises(ValueError, match="n_targets must be <= the number of channels"):
         make_windows(np.zeros((10, 2)), 2, 1, n_targets=3)

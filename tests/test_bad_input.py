@@ -1,0 +1,243 @@
+"""Every bad input gets a clear error naming who objects, the argument, what was
+expected and what was received; random input never gets anything worse."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.exceptions import NotFittedError
+
+from sklearn_alrnn import ALRNNClassifier, ALRNNForecaster, SequenceScaler, make_windows
+
+TINY = {"n_units": 4, "n_nonlinear": 1, "max_epochs": 1, "random_state": 0}
+RNG = np.random.RandomState(0)
+X2, Y2 = RNG.randn(10, 6), RNG.randn(10, 2)
+X3 = RNG.randn(10, 2, 6)
+LABELS = np.arange(10) % 2
+
+
+def forecaster(**params):
+    return ALRNNForecaster(**{**TINY, **params})
+
+
+def classifier(**params):
+    return ALRNNClassifier(**{**TINY, **params})
+
+
+def fitted_forecaster():
+    return forecaster().fit(X2, Y2)
+
+
+def fitted_classifier():
+    return classifier().fit(X3, LABELS)
+
+
+# (call, exception, message pattern): each message names the estimator or function,
+# the argument, what it expected and what it got.
+CASES = {
+    # ALRNNForecaster.fit
+    "forecaster NaN in X": (lambda: forecaster().fit(np.where(X2 > 1, np.nan, X2), Y2),
+                            ValueError, "Input X contains NaN. ALRNNForecaster does not accept"),
+    "forecaster inf in X": (lambda: forecaster().fit(np.where(X2 > 1, np.inf, X2), Y2),
+                            ValueError, "Input X contains infinity. ALRNNForecaster needs finite"),
+    "forecaster NaN in y": (lambda: forecaster().fit(X2, np.where(Y2 > 1, np.nan, Y2)),
+                            ValueError, "Input y contains NaN. ALRNNForecaster"),
+    "forecaster inf in y": (lambda: forecaster().fit(X2, np.full_like(Y2, -np.inf)),
+                            ValueError, "Input y contains infinity. ALRNNForecaster"),
+    "forecaster X rank 1": (lambda: forecaster().fit(X2[0], Y2),
+                            ValueError, r"ALRNNForecaster expects X of shape \(n_windows, window\)"
+                                        r" or .* Got X of shape \(6,\) instead"),
+    "forecaster X rank 4": (lambda: forecaster().fit(X3[..., None], Y2),
+                            ValueError, r"Got X of shape \(10, 2, 6, 1\) instead"),
+    "forecaster y rank 4": (lambda: forecaster().fit(X2, Y2[:, None, :, None]),
+                            ValueError, r"ALRNNForecaster expects y of shape .* Got y of shape "
+                                        r"\(10, 1, 2, 1\) instead"),
+    "forecaster empty X": (lambda: forecaster().fit(np.zeros((0, 6)), np.zeros((0, 2))),
+                           ValueError, r"Found array with 0 sample\(s\) \(shape=\(0, 6\)\) while "
+                                       "a minimum of 1 is required by ALRNNForecaster"),
+    "forecaster horizon 0": (lambda: forecaster().fit(X2, np.zeros((10, 0))),
+                             ValueError, "ALRNNForecaster: y has a horizon of 0 steps; at least 1"),
+    "forecaster object X": (lambda: forecaster().fit(np.full((10, 6), {}, dtype=object), Y2),
+                            TypeError, "ALRNNForecaster expects X of real numbers, but a value "
+                                       "could not be converted"),
+    "forecaster string X": (lambda: forecaster().fit(np.full((10, 6), "a"), Y2),
+                            ValueError, "ALRNNForecaster expects X of real numbers. Got an array "
+                                        "of dtype <U1"),
+    "forecaster complex X": (lambda: forecaster().fit(X2 + 1j, Y2),
+                             ValueError, "Complex data not supported: ALRNNForecaster expects "
+                                         "real-valued X. Got dtype complex128"),
+    "forecaster sparse X": (lambda: forecaster().fit(sp.csr_matrix(X2), Y2),
+                            TypeError, r"ALRNNForecaster does not accept sparse X: .*csr_matrix"),
+    "forecaster lengths differ": (lambda: forecaster().fit(X2, Y2[:4]),
+                                  ValueError, "ALRNNForecaster: X and y must hold the same number "
+                                              "of windows. Got 10 in X and 4 in y"),
+    "forecaster too many targets": (lambda: forecaster().fit(X2, Y2[:, None].repeat(2, 1)),
+                                    ValueError, "y has 2 target channels, but X has only 1"),
+    "forecaster negative n_units": (lambda: forecaster(n_units=-2).fit(X2, Y2),
+                                    ValueError, r"The 'n_units' parameter of ALRNNForecaster must "
+                                                r"be an int in the range \[1, inf\). Got -2"),
+    "forecaster float n_nonlinear": (lambda: forecaster(n_nonlinear=1.5).fit(X2, Y2),
+                                     ValueError, "The 'n_nonlinear' parameter of ALRNNForecaster "
+                                                 "must be an int .* Got 1.5 instead"),
+    "forecaster n_nonlinear > n_units": (lambda: forecaster(n_nonlinear=5).fit(X2, Y2),
+                                         ValueError, "'n_nonlinear' parameter of ALRNNForecaster "
+                                                     "must be <= n_units=4. Got 5 instead"),
+    "forecaster too few linear units": (lambda: forecaster(n_nonlinear=3).fit(X3, Y2),
+                                        ValueError, "so n_units - n_nonlinear must be >= 2. Got "
+                                                    "n_units=4, n_nonlinear=3"),
+    "forecaster unknown device": (lambda: forecaster(device="gpu9").fit(X2, Y2),
+                                  ValueError, "The 'device' parameter of ALRNNForecaster must be a "
+                                              "torch device string .* Got 'gpu9' instead"),
+    "forecaster bad scaling": (lambda: forecaster(scaling="minmax").fit(X2, Y2),
+                               ValueError, "The 'scaling' parameter of ALRNNForecaster must be a "
+                                           "str among .* Got 'minmax' instead"),
+    # ALRNNForecaster after fit
+    "forecaster predict before fit": (lambda: forecaster().predict(X2),
+                                      NotFittedError, "This ALRNNForecaster instance is not fitted"),
+    "forecaster other window length": (lambda: fitted_forecaster().predict(X2[:, :4]),
+                                       ValueError, "X has 4 features, but ALRNNForecaster is "
+                                                   "expecting 6 features"),
+    "forecaster other channels": (lambda: forecaster().fit(X3, Y2).predict(X3[:, :1]),
+                                  ValueError, "X has 1 features, but ALRNNForecaster is expecting "
+                                              "2 features"),
+    "forecast too short": (lambda: fitted_forecaster().forecast(np.zeros(3), 2),
+                           ValueError, "ALRNNForecaster.forecast: series has 3 time points, but "
+                                       "the model reads windows of window_=6"),
+    "forecast steps 0": (lambda: fitted_forecaster().forecast(np.zeros(9), 0),
+                         ValueError, "ALRNNForecaster.forecast: steps must be an int >= 1. Got 0"),
+    # ALRNNClassifier
+    "classifier one class": (lambda: classifier().fit(X3, np.zeros(10)),
+                             ValueError, "ALRNNClassifier needs samples of at least 2 classes in "
+                                         "the data, but the data contains only one class: 0.0"),
+    "classifier NaN inside": (lambda: classifier().fit(np.where(X3 > 2, np.nan, X3), LABELS),
+                              ValueError, r"Input X contains NaN inside case \d+. ALRNNClassifier "
+                                          "reads NaN only as trailing padding"),
+    "classifier inf": (lambda: classifier().fit(np.full_like(X3, np.inf), LABELS),
+                       ValueError, "Input X contains infinity. ALRNNClassifier needs finite"),
+    "classifier continuous y": (lambda: classifier().fit(X3, np.linspace(0, 1, 10)),
+                                ValueError, "ALRNNClassifier: Unknown label type: continuous"),
+    "classifier 2-D y": (lambda: classifier().fit(X3, np.zeros((10, 2))),
+                         ValueError, r"ALRNNClassifier expects y of shape \(n_cases,\). Got y of "
+                                     r"shape \(10, 2\) instead"),
+    "classifier lengths differ": (lambda: classifier().fit(X3, LABELS[:7]),
+                                  ValueError, "ALRNNClassifier: X and y must hold the same number "
+                                              "of cases. Got 10 in X and 7 in y"),
+    "classifier sparse X": (lambda: classifier().fit(sp.csr_matrix(X2), LABELS),
+                            TypeError, "ALRNNClassifier does not accept sparse X"),
+    "classifier bad readout": (lambda: classifier(readout="max").fit(X3, LABELS),
+                               ValueError, "The 'readout' parameter of ALRNNClassifier must be a "
+                                           "str among .* Got 'max' instead"),
+    "classifier ragged channels": (lambda: classifier().fit([X3[0], X3[1, :1]], [0, 1]),
+                                   ValueError, "ALRNNClassifier: all cases of a list X must have "
+                                               r"the same number of channels. Got \[1, 2\]"),
+    "classifier other channels": (lambda: fitted_classifier().predict(X3[:, :1]),
+                                  ValueError, "X has 1 features, but ALRNNClassifier is expecting "
+                                              "2 features"),
+    "classifier proba before fit": (lambda: classifier().predict_proba(X3),
+                                    NotFittedError, "This ALRNNClassifier instance is not fitted"),
+    # make_windows and SequenceScaler
+    "make_windows horizon 0": (lambda: make_windows(np.arange(9.0), 3, 0),
+                               ValueError, r"The 'horizon' parameter of make_windows must be an "
+                                           r"int in the range \[1, inf\). Got 0 instead"),
+    "make_windows too short": (lambda: make_windows(np.arange(4.0), 3, 2),
+                               ValueError, "make_windows: series has 4 time points, but window "
+                                           r"\+ horizon = 3 \+ 2 = 5 are needed"),
+    "make_windows NaN": (lambda: make_windows(np.array([1.0, np.nan, 3.0]), 1, 1),
+                         ValueError, "Input series contains NaN. make_windows"),
+    "make_windows rank 3": (lambda: make_windows(np.zeros((4, 2, 2)), 1, 1),
+                            ValueError, r"make_windows: series must be 1-D .* Got an array of "
+                                        r"shape \(4, 2, 2\)"),
+    "make_windows strings": (lambda: make_windows(np.array(["a", "b", "c"]), 1, 1),
+                             ValueError, "make_windows expects series of real numbers. Got an "
+                                         "array of dtype <U1"),
+    "scaler rank 4": (lambda: SequenceScaler().fit(np.zeros((2, 2, 2, 2))),
+                      ValueError, r"SequenceScaler expects X of shape .* Got an array of shape "
+                                  r"\(2, 2, 2, 2\) instead"),
+    "scaler inf": (lambda: SequenceScaler().fit(np.full((3, 4), np.inf)),
+                   ValueError, "Input X contains infinity. SequenceScaler needs finite values"),
+    "scaler sparse": (lambda: SequenceScaler().fit(sp.csr_matrix(X2)),
+                      TypeError, "SequenceScaler does not accept sparse X"),
+    "scaler other channels": (lambda: SequenceScaler().fit(X3).transform(X3[:, :1]),
+                              ValueError, "X has 1 features, but SequenceScaler is expecting 2"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_gets_a_clear_error(case):
+    call, error, match = CASES[case]
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_the_table_is_broad():
+    assert len(CASES) >= 30
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(0, 5),
+    channels=st.integers(1, 3),
+    window=st.integers(0, 5),
+    three_d=st.booleans(),
+    dtype=st.sampled_from([np.float64, np.float32, np.int64, np.bool_]),
+    nan_at=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), max_size=2),
+    horizon=st.integers(0, 3),
+)
+def test_random_input_gives_clear_errors_or_finite_output(
+    n, channels, window, three_d, dtype, nan_at, horizon
+):
+    rng = np.random.RandomState(n + 7 * window)
+    shape = (n, channels, window) if three_d else (n, window)
+    X = (rng.randn(*shape) * 3).astype(dtype)
+    if nan_at and dtype in (np.float64, np.float32) and X.size:
+        X = X.copy()
+        for i, t in nan_at:
+            X[(i % max(n, 1),) + ((0,) if three_d else ()) + (t % max(window, 1),)] = np.nan
+    y = rng.randn(n, horizon)
+    est = ALRNNForecaster(n_units=5, n_nonlinear=1, max_epochs=1, random_state=0)
+    try:
+        pred = est.fit(X, y).predict(X)
+    except (ValueError, TypeError) as exc:
+        assert "ALRNNForecaster" in str(exc) or "Input X contains" in str(exc), str(exc)
+        return
+    assert np.isfinite(pred).all()
+
+
+def test_predictions_do_not_depend_on_the_inference_batch(monkeypatch):
+    import sklearn_alrnn._base as base
+
+    series = np.sin(0.1 * np.arange(20_010))
+    X, y = make_windows(series, window=5, horizon=1)
+    est = forecaster().fit(X[:50], y[:50])
+    whole = est.predict(X)  # 20 000 windows, in bounded batches
+    monkeypatch.setattr(base, "_PREDICT_BATCH", 7)
+    np.testing.assert_array_equal(est.predict(X[:100]), whole[:100])
+
+
+def test_make_windows_on_ten_million_steps_is_a_view():
+    series = np.zeros(10_000_000, dtype=np.float32)
+    X, y = make_windows(series, window=48, horizon=12)
+    assert X.shape == (10_000_000 - 59, 48)
+    assert np.shares_memory(X, series) and np.shares_memory(y, series)
+
+
+FIT_AND_PRINT = """
+import numpy as np
+from sklearn_alrnn import ALRNNForecaster, make_windows
+X, y = make_windows(np.sin(0.3 * np.arange(120)), window=10, horizon=2)
+est = ALRNNForecaster(n_units=6, n_nonlinear=2, max_epochs=3, noise=0.1, random_state=5)
+print(est.fit(X, y).predict(X).tobytes().hex())
+"""
+
+
+def test_same_random_state_is_bitwise_identical_across_processes():
+    runs = [
+        subprocess.run([sys.executable, "-c", FIT_AND_PRINT], capture_output=True, text=True,
+                       check=True).stdout
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1] and len(runs[0]) > 100

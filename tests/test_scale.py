@@ -1,0 +1,59 @@
+"""Scaling out: the same search on a real Dask cluster, and pickles across processes."""
+
+import pickle
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from joblib import parallel_backend
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+from sklearn_alrnn import ALRNNClassifier, ALRNNForecaster, make_windows
+
+
+def test_grid_search_on_a_dask_cluster_equals_the_local_search():
+    distributed = pytest.importorskip("distributed")
+    horizon = 2
+    X, y = make_windows(np.sin(0.3 * np.arange(90)), window=8, horizon=horizon)
+
+    def search(n_jobs):
+        est = ALRNNForecaster(n_units=5, max_epochs=3, random_state=0)
+        cv = TimeSeriesSplit(n_splits=2, gap=horizon - 1)
+        return GridSearchCV(est, {"n_nonlinear": [0, 1, 2]}, cv=cv, n_jobs=n_jobs)
+
+    local = search(1).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # distributed's own start-up chatter
+        with distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster, distributed.Client(cluster), parallel_backend("dask"):
+            remote = search(-1).fit(X, y)
+    for key in ("mean_test_score", "split0_test_score", "split1_test_score"):
+        np.testing.assert_array_equal(remote.cv_results_[key], local.cv_results_[key])
+    np.testing.assert_array_equal(remote.predict(X), local.predict(X))
+
+
+UNPICKLE_AND_PREDICT = """
+import pickle, sys
+import numpy as np
+est, X = pickle.loads(sys.stdin.buffer.read())
+sys.stdout.write(est.predict_proba(X).tobytes().hex() if hasattr(est, "classes_") else
+                 est.predict(X).tobytes().hex())
+"""
+
+
+@pytest.mark.parametrize("fitted", [False, True])
+def test_estimators_pickle_across_processes(fitted):
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 2, 6), np.arange(20) % 2
+    clf = ALRNNClassifier(n_units=6, n_nonlinear=2, max_epochs=2, random_state=0)
+    if not fitted:
+        clone = pickle.loads(pickle.dumps(clf))
+        assert clone.get_params() == clf.get_params()
+        return
+    clf.fit(X, y)
+    out = subprocess.run([sys.executable, "-c", UNPICKLE_AND_PREDICT],
+                         input=pickle.dumps((clf, X)), capture_output=True, check=True).stdout
+    assert bytes.fromhex(out.decode()) == clf.predict_proba(X).tobytes()
