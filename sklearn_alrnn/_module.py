@@ -32,11 +32,14 @@ its docstring): the measured cure for the one-step lag with which the ReLU
 units would otherwise see each observation.
 
 Every recurrence -- a forced window, a free run, a sequence driving the
-state -- goes through one kernel, :func:`scan`, written as a plain loop.
+state -- goes through one kernel, :func:`scan`: a loop over time whose
+per-step cost is a fixed number of small ops, so it runs with its own
+backward pass (:class:`_Scan`) rather than through autograd step by step.
 """
 
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 from torch.nn import functional as F
 
 
@@ -47,11 +50,119 @@ def relu_floor(n_units: int, n_nonlinear: int, like: torch.Tensor) -> torch.Tens
     return floor
 
 
+class _Scan(torch.autograd.Function):
+    """:func:`scan` as one autograd node, with a hand-written backward.
+
+    A step is kept to one affine map and one clamp on a row of width M + P,
+    ``x_t = (z_t, relu(z_t[L:]))`` with L = M - P, which holds the ReLU units
+    twice: raw (for A z and the returned state) and rectified (for W phi)::
+
+        x_t = max(x_{t-1} @ V + c_t, floor)      # floor: -inf, then 0 on the last P
+        V = U[cols].T,  U = [diag(A) + W[:, :L] | 0 ,  W[:, L:]]    (M, M + P)
+
+    ``cols`` names the unit in each row column (0..M-1, then L..M-1), and c_t
+    is ``(h + drive_t)[cols]``. A forced step zeroes V's columns of the forced
+    units and puts the observation in c_t, so forcing costs no extra op.
+
+    Running the graph of that loop through autograd would cost a dozen nodes
+    a step; the backward below instead walks the steps with one fused matmul
+    and one mask each, and gets the parameter gradients from all steps at
+    once as a single (M, T B) @ (T B, M + P) matmul after the loop.
+    """
+
+    @staticmethod
+    def forward(ctx, z0, A, W, h, n_nonlinear, n_steps, drive, forcing, forced):
+        B, M = z0.shape  # batch, latent
+        T, P, L = n_steps, n_nonlinear, M - n_nonlinear
+        N = 0 if forcing is None else forcing.shape[2]
+        # One host read of the mask (it may live on the GPU), then plain bools.
+        forced = [True] * T if forced is None else torch.as_tensor(forced, dtype=torch.bool).tolist()
+        forced = [bool(N) and f for f in forced]
+        cols = torch.arange(M + P, device=z0.device)
+        cols[M:] -= P
+        U = torch.cat([W[:, :L], torch.zeros_like(W[:, L:]), W[:, L:]], dim=1)
+        torch.diagonal(U).add_(A)
+        Vt = U[cols]  # (M + P, M + P): row c maps x_{t-1} to column c of x_t
+        Vt_forced = Vt * (cols >= N)[:, None].to(Vt.dtype)
+        V, V_forced = Vt.T.contiguous(), Vt_forced.T.contiguous()
+
+        c = h.repeat(T, B, 1) if drive is None else drive.transpose(0, 1) + h  # (T, B, M)
+        steps = _forced_steps(forced, z0.device)
+        if N:
+            c[steps, :, :N] = forcing.transpose(0, 1)[steps]
+        X = z0.new_empty(T + 1, B, M + P)
+        torch.index_select(z0, 1, cols, out=X[0])
+        torch.index_select(c, 2, cols, out=X[1:])
+        floor = relu_floor(M + P, P, z0)
+        rows = X.unbind(0)
+        rows[0].clamp_(min=floor)
+        for t in range(T):
+            rows[t + 1].addmm_(rows[t], V_forced if forced[t] else V)
+            if P:
+                rows[t + 1].clamp_(min=floor)
+
+        ctx.save_for_backward(X, Vt, Vt_forced)
+        ctx.forced, ctx.steps, ctx.sizes = forced, steps, (M, P, N)
+        return X[1:, :, :M].transpose(0, 1).contiguous()
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        X, Vt, Vt_forced = ctx.saved_tensors
+        forced, steps, (M, P, N) = ctx.forced, ctx.steps, ctx.sizes
+        T, B = X.shape[0] - 1, X.shape[1]
+        L = M - P
+        # dL/dx_t, then (masked in place) dL/d(x_t before the clamp).
+        R = torch.zeros_like(X)
+        R[1:, :, :M] = grad.transpose(0, 1)
+        # The clamp passes the raw columns; on the rectified ones its slope is
+        # torch.maximum's: 1 above 0, 0 below, 1/2 at a tie (as the plain loop).
+        slope = torch.ones_like(X)
+        slope[..., M:] = 0.5 + 0.5 * torch.sign(X[..., L:M])
+        rows, slopes = R.unbind(0), slope.unbind(0)
+        for t in range(T, 0, -1):
+            if P:
+                rows[t].mul_(slopes[t])
+            rows[t - 1].addmm_(rows[t], Vt_forced if forced[t - 1] else Vt)
+        if P:
+            rows[0].mul_(slopes[0])
+        R[..., L:M] += R[..., M:]  # both copies of a ReLU unit feed the same z
+        G = R[1:, :, :M]  # dL/d(A z + W phi(z) + h + drive), (T, B, M)
+
+        d_forcing = None
+        if N:
+            d_forcing = torch.zeros_like(G[..., :N])
+            d_forcing[steps] = G[steps, :, :N]
+            G[steps, :, :N] = 0.0  # the forced units' own update is discarded
+            d_forcing = d_forcing.transpose(0, 1)
+        d_A = d_W = d_h = None
+        if any(ctx.needs_input_grad[1:4]):
+            d_U = G.reshape(T * B, M).T @ X[:T].reshape(T * B, M + P)  # (M, M + P)
+            d_A = torch.diagonal(d_U)
+            d_W = torch.cat([d_U[:, :L], d_U[:, M:]], dim=1)
+            d_h = G.sum((0, 1))
+        needs = ctx.needs_input_grad
+        d_z0 = R[0, :, :M] if needs[0] else None
+        d_drive = G.transpose(0, 1) if needs[6] else None
+        d_forcing = d_forcing if needs[7] else None
+        return d_z0, d_A, d_W, d_h, None, None, d_drive, d_forcing, None
+
+
+def _forced_steps(forced: list, device: torch.device):
+    """Index of the forced steps along time: a slice when all are, else a LongTensor."""
+    if all(forced):
+        return slice(None)
+    return torch.tensor([t for t, f in enumerate(forced) if f], dtype=torch.long, device=device)
+
+
 def scan(z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=None):
     """Run the AL-RNN ``n_steps`` from ``z0``.
 
     Each step is ``z = A * z + W phi(z) + h (+ drive_t)``, then, at forced
-    steps, ``z[:, :N] = forcing_t``.
+    steps, ``z[:, :N] = forcing_t``. Gradients reach ``z0``, ``A``, ``W``,
+    ``h``, ``drive`` and ``forcing`` (the forced values are data: no gradient
+    flows through the update they replace). Works on any device; see
+    :class:`_Scan` for how the steps are batched into few ops.
 
     Parameters
     ----------
@@ -75,19 +186,9 @@ def scan(z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=Non
     Tensor of shape (B, n_steps, M)
         z_1 .. z_{n_steps}.
     """
-    floor = relu_floor(A.shape[0], n_nonlinear, A)
-    N = 0 if forcing is None else forcing.shape[2]
-    z, states = z0, []
-    for t in range(n_steps):
-        z = A * z + torch.maximum(z, floor) @ W.T + h
-        if drive is not None:
-            z = z + drive[:, t]
-        if N and (forced is None or forced[t]):
-            z = torch.cat([forcing[:, t], z[:, N:]], dim=1)
-        states.append(z)
-    if not states:
+    if n_steps == 0:
         return z0.new_empty(z0.shape[0], 0, z0.shape[1])
-    return torch.stack(states, dim=1)
+    return _Scan.apply(z0, A, W, h, n_nonlinear, n_steps, drive, forcing, forced)
 
 
 def reference_init(n_units: int, generator: torch.Generator) -> torch.Tensor:
