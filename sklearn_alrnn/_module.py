@@ -409,7 +409,8 @@ class ForecastModule(nn.Module):
         z0 = torch.cat([x[:, 0], self.init_hidden(x[:, 0])], dim=1)
         drive = None
         if self.C_obs is not None:
-            drive = F.pad(x[:, 1:] @ self.C_obs.T, (N, 0))  # (B, T-1, M), zero on [:N]
+            C = F.pad(self.C_obs, (0, 0, N, 0))  # (M, N), zero on the observed rows
+            drive = x[:, 1:] @ C.T  # (B, T-1, M): one pass, no padding of a big tensor
         read = self.cell.scan(z0, T - 1, drive=drive, forcing=x[:, 1:])
         z_T = read[:, -1] if T > 1 else z0
         A, W, h = self._autonomous()
