@@ -67,7 +67,7 @@ class _Scan(torch.autograd.Function):
     twice: raw (for A z and the returned state) and rectified (for W phi)::
 
         x_t = max(x_{t-1} @ V + c_t, floor)    # floor: -inf, then 0 on the last P
-        V = U[cols].T,   U = [diag(A) + W[:, :L] | 0 | W[:, L:]]    (M, M + P)
+        V = U[cols].T,   U = [W[:, :L] | 0 | W[:, L:]] + [diag(A) | 0]    (M, M + P)
 
     ``cols`` names the unit behind each row column (0 .. M-1, then L .. M-1)
     and c_t is ``(h + drive_t)[cols]``. A forced step uses V with the forced

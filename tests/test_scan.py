@@ -59,7 +59,7 @@ def make_inputs(M, P, N, T, drive, sparse, dtype, B=3, seed=0):
     return args, data, forced
 
 
-# (M, P, N): P = 0, 1 < P < M, P = M (forcing then reaches ReLU units), N = 0.
+# (M, P, N): P = 0; 1 < P < M; P = M; no forcing; forcing that reaches ReLU units (N > M - P).
 SIZES = [(5, 0, 2), (6, 3, 2), (4, 4, 2), (5, 2, 0), (5, 2, 4)]
 FORCING = ["full", "sparse"]
 
