@@ -3,7 +3,8 @@
 A fitted AL-RNN is a handful of linear dynamical systems glued together
 where its ReLU units switch on or off. The functions here name those
 systems, say which one is active at every time step, and solve each for its
-fixed point and low-order cycles.
+fixed point and low-order cycles; :func:`nonlinearity_profile` answers how
+many nonlinear units a task needs at all.
 
 Glossary (the paper's letters live here and in ``_module.py`` only):
 
@@ -59,9 +60,13 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
+from ._profile import NonlinearityProfile, nonlinearity_profile
+
 __all__ = [
+    "NonlinearityProfile",
     "cycles",
     "fixed_points",
+    "nonlinearity_profile",
     "region_codes",
     "region_summary",
     "transition_matrix",

@@ -3,12 +3,17 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit
 
 from sklearn_alrnn import ALRNNClassifier, ALRNNForecaster, make_windows
 from sklearn_alrnn._module import scan
+from sklearn_alrnn._profile import _default_cv
+from sklearn_alrnn.datasets import make_linear_ar, make_switching_linear
 from sklearn_alrnn.inspection import (
+    NonlinearityProfile,
     cycles,
     fixed_points,
+    nonlinearity_profile,
     region_codes,
     region_summary,
     transition_matrix,
@@ -252,3 +257,79 @@ def test_cycle_search_size_is_limited(thirteen_relus):
 def test_forecaster_takes_no_inputs(two_unit_forecaster):
     with pytest.raises(ValueError, match="inputs were given, but ALRNNForecaster runs"):
         fixed_points(two_unit_forecaster, inputs=[1.0])
+
+
+# -- nonlinearity profile -------------------------------------------------------------
+
+
+def test_profile_applies_the_one_standard_error_rule():
+    scores = [[0.86, 0.90], [0.84, 0.90], [0.50, 0.60], [0.80, 0.90]]
+    profile = NonlinearityProfile([4, 2, 0, 1], scores, fit_time=[4, 3, 2, 1])
+    table = profile.table_
+    assert table["n_nonlinear"].tolist() == [0, 1, 2, 4]
+    np.testing.assert_allclose(table["mean_score"], [0.55, 0.85, 0.87, 0.88])
+    np.testing.assert_allclose(table["std_error"], np.array([0.05, 0.05, 0.03, 0.02]) / np.sqrt(2))
+    assert table["fit_time"].tolist() == [2, 1, 3, 4]
+    # Threshold 0.88 - 0.0141 = 0.866: P = 1 (0.85) misses it, P = 2 (0.87) is within.
+    assert profile.best_ == 4 and profile.selected_ == 2
+    text = repr(profile)
+    assert "mean_score" in text and "selected_ = 2" in text and "best_ = 4" in text
+    with pytest.raises(ValueError, match=r"scores must have shape \(n_candidates, n_splits\)"):
+        NonlinearityProfile([0, 1], [0.5, 0.6])
+
+
+def test_default_splits_are_time_ordered_for_forecasters():
+    cv = _default_cv(ALRNNForecaster(), np.zeros((10, 3)), None)
+    assert isinstance(cv, TimeSeriesSplit) and cv.gap == 2 and cv.n_splits == 5
+    assert _default_cv(ALRNNForecaster(), np.zeros(10), 3).gap == 0
+
+    class Classifier(ALRNNForecaster):
+        def __sklearn_tags__(self):
+            tags = super().__sklearn_tags__()
+            tags.estimator_type = "classifier"
+            return tags
+
+    assert isinstance(_default_cv(Classifier(), np.zeros(10), 4), StratifiedKFold)
+
+
+def test_profile_reports_a_p_the_estimator_does_not_allow():
+    X, y = make_windows(np.sin(0.5 * np.arange(40)), window=5, horizon=1)
+    est = ALRNNForecaster(n_units=3, max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match="n_units - n_nonlinear must be >= 1"):
+        nonlinearity_profile(est, X, y, n_nonlinear=[0, 3], cv=2)
+
+
+# The data are seeded, the fit is bitwise reproducible: these checks are deterministic. How
+# robust the answers are across seeds is measured by test_profile_over_seeds (slow) and
+# benchmarks/bench_nonlinearity_profile.py, with the same settings.
+# One batch per epoch: on small data the same learning for a fraction of the steps.
+PROFILE = {"n_units": 8, "max_epochs": 300, "lr": 0.1, "lr_final": 0.01, "batch_size": 512,
+           "gradient_clip": 1.0}
+
+
+def profile_of(make_series, seed):
+    series = make_series(300, random_state=seed)
+    X, y = make_windows(series, window=4, horizon=1)
+    est = ALRNNForecaster(**PROFILE, random_state=seed)
+    return nonlinearity_profile(est, X, y, n_nonlinear=[0, 4], cv=3), series, X, y
+
+
+def test_profile_selects_no_nonlinearity_for_a_linear_series():
+    profile, _, _, _ = profile_of(make_linear_ar, seed=0)
+    assert profile.selected_ == 0
+
+
+def test_profile_selects_nonlinearity_for_a_switching_series():
+    profile, series, X, y = profile_of(make_switching_linear, seed=0)
+    assert profile.selected_ >= 1
+    est = ALRNNForecaster(**PROFILE, n_nonlinear=profile.selected_, random_state=0).fit(X, y)
+    assert len(np.unique(region_codes(est, series))) >= 2
+
+
+@pytest.mark.slow
+def test_profile_over_seeds():
+    seeds = range(10)
+    linear = [profile_of(make_linear_ar, seed)[0].selected_ for seed in seeds]
+    switching = [profile_of(make_switching_linear, seed)[0].selected_ for seed in seeds]
+    assert linear == [0] * 10
+    assert sum(P >= 1 for P in switching) >= 9  # 10 of 10 when measured
