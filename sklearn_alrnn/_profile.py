@@ -90,6 +90,24 @@ class NonlinearityProfile:
             f"error of the best mean score (best_ = {self.best_})"
         )
 
+    def plot(self, ax=None):
+        """Plot the mean score against n_nonlinear with standard-error bars.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure's when None.
+
+        Returns
+        -------
+        ax : matplotlib Axes
+            The axes drawn on, marking ``best_``, ``selected_`` and the
+            one-standard-error threshold.
+        """
+        from ._plotting import draw_profile
+
+        return draw_profile(self.table_, self.best_, self.selected_, self.scoring, ax=ax)
+
 
 def _default_cv(estimator, y, cv):
     """Time-ordered splits for forecasters, stratified folds for classifiers."""

@@ -67,6 +67,7 @@ __all__ = [
     "cycles",
     "fixed_points",
     "nonlinearity_profile",
+    "plot_regions",
     "region_codes",
     "region_summary",
     "transition_matrix",
@@ -569,3 +570,49 @@ def cycles(estimator, order=2, regions="all", *, X=None, inputs=None):
     columns += list(_observed_columns(estimator, np.empty((0, len(A)))))
     columns += ["eigenvalues", "points"]
     return pd.DataFrame(rows, columns=columns).rename_axis("cycle")
+
+
+# -- plots ----------------------------------------------------------------------------
+
+
+def plot_regions(estimator, X, *, case=0, ax=None):
+    """Plot a sequence with the background coloured by the model's active region.
+
+    Parameters
+    ----------
+    estimator : fitted ALRNNForecaster or ALRNNClassifier
+        The model to read.
+    X : array-like
+        Sequences as for :func:`region_codes`; a 1-D series is one case.
+    case : int, default=0
+        Which case of X to draw.
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure's when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The axes drawn on: each channel of the case against the time step,
+        over bands coloured by region, with a legend of region patterns.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn_alrnn import ALRNNForecaster, make_windows
+    >>> from sklearn_alrnn.inspection import plot_regions
+    >>> series = np.sin(0.3 * np.arange(100))
+    >>> X, y = make_windows(series, window=10, horizon=1)
+    >>> est = ALRNNForecaster(n_units=4, n_nonlinear=2, max_epochs=2, random_state=0)
+    >>> ax = plot_regions(est.fit(X, y), series)
+    """
+    from ._plotting import draw_regions
+
+    X = _as_cases(X)
+    codes = region_codes(estimator, X)[case]
+    values = np.asarray(X[case], dtype=np.float64)
+    values = values[None] if values.ndim == 1 else values  # (n_channels, n_timepoints)
+    P = estimator._dynamics()["n_nonlinear"]
+    labels = {c: _pattern(c, P) for c in np.unique(codes[codes >= 0]).tolist()}
+    return draw_regions(values, codes, labels, ax=ax)

@@ -1,5 +1,7 @@
 """sklearn_alrnn.inspection against closed forms, hand-built models and known data."""
 
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -14,10 +16,14 @@ from sklearn_alrnn.inspection import (
     cycles,
     fixed_points,
     nonlinearity_profile,
+    plot_regions,
     region_codes,
     region_summary,
     transition_matrix,
 )
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -333,3 +339,27 @@ def test_profile_over_seeds():
     switching = [profile_of(make_switching_linear, seed)[0].selected_ for seed in seeds]
     assert linear == [0] * 10
     assert sum(P >= 1 for P in switching) >= 9  # 10 of 10 when measured
+
+
+# -- plots ----------------------------------------------------------------------------
+
+
+def test_plots_return_their_axes(two_unit_forecaster):
+    import matplotlib.pyplot as plt
+
+    series = np.sin(0.5 * np.arange(40))
+    ax = plot_regions(two_unit_forecaster, series)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    visited = np.unique(region_codes(two_unit_forecaster, series))
+    assert labels == [f"region {r} ({r})" for r in visited]
+    assert len(ax.lines) == 1 and len(ax.images) == 1
+    profile = NonlinearityProfile([0, 1], [[0.5, 0.6], [0.8, 0.9]])
+    assert profile.plot(ax=plt.figure().gca()).get_xlabel() == "nonlinear units (n_nonlinear)"
+    plt.close("all")
+
+
+def test_plots_without_matplotlib_say_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    profile = NonlinearityProfile([0, 1], [[0.5, 0.6], [0.8, 0.9]])
+    with pytest.raises(ImportError, match=r"pip install sklearn-alrnn\[plot\]"):
+        profile.plot()
