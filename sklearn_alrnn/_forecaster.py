@@ -406,6 +406,14 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         A, W, h = (t.cpu().numpy() for t in self.net_.module_.autonomous_parameters())
         return {"A": A, "W": W, "h": h, "C": None, "n_nonlinear": self.n_nonlinear}
 
+    def _data_units(self):
+        """(mean, scale) of each channel: latent unit c reads v * scale[c] + mean[c] in data units.
+
+        None with scaling="window", where the offset is each window's own level.
+        """
+        check_is_fitted(self, "net_")
+        return None if self.scaling == "window" else (self.mean_, self.scale_)
+
     def forecast(self, series, steps):
         """Roll the model out ``steps`` ahead from the end of a series.
 

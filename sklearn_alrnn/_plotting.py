@@ -1,0 +1,92 @@
+"""Matplotlib drawings for ``sklearn_alrnn.inspection`` (the optional ``plot`` extra).
+
+Functions here take plain arrays and tables, never a model, so that what
+is computed stays in ``inspection``/``_profile`` and only drawing lives
+here. matplotlib is imported on first use: the package works without it.
+"""
+
+import numpy as np
+
+
+def _pyplot():
+    """matplotlib.pyplot, or an ImportError that says how to get it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise ImportError(
+            "Plotting needs matplotlib, an optional dependency of sklearn-alrnn. "
+            "Install it with: pip install sklearn-alrnn[plot]"
+        ) from error
+    return plt
+
+
+def _axes(ax):
+    """``ax``, or the axes of a new figure whose layout leaves room for outside legends."""
+    return _pyplot().subplots(layout="constrained")[1] if ax is None else ax
+
+
+def draw_regions(values, codes, labels, ax=None):
+    """Lines of ``values`` (n_channels, T) over bands coloured by ``codes`` (T,).
+
+    ``labels`` maps each region code present to its legend text; code -1
+    (padding) is left blank.
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    ax = _axes(ax)
+    steps = np.arange(values.shape[1])
+    for line in values:
+        ax.plot(steps, line, color="black", linewidth=1)
+    regions = list(labels)
+    # tab10/tab20 keep neighbouring region colours distinct; past 20 they repeat.
+    palette = _pyplot().get_cmap("tab10" if len(regions) <= 10 else "tab20")
+    colors = [palette(i % palette.N) for i in range(len(regions))]
+    index = np.full(len(codes), np.nan)
+    for i, region in enumerate(regions):
+        index[codes == region] = i
+    bottom, top = ax.get_ylim()
+    if regions:
+        ax.imshow(
+            index[None],
+            aspect="auto",
+            cmap=ListedColormap(colors),
+            vmin=-0.5,
+            vmax=len(regions) - 0.5,
+            extent=(-0.5, len(codes) - 0.5, bottom, top),
+            alpha=0.35,
+            interpolation="nearest",
+            zorder=0,
+        )
+    ax.set_ylim(bottom, top)
+    ax.set_xlim(-0.5, len(codes) - 0.5)
+    ax.set_xlabel("time step")
+    ax.set_ylabel("value")
+    handles = [
+        Patch(color=color, alpha=0.35, label=f"region {region} ({labels[region]})")
+        for region, color in zip(regions, colors)
+    ]
+    # Outside the axes: inside, the legend would hide the bands it explains.
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small",
+        title="active region", frameon=False,
+    )
+    return ax
+
+
+def draw_profile(table, best, selected, scoring, ax=None):
+    """Mean score with standard-error bars against n_nonlinear, the rule's threshold marked."""
+    ax = _axes(ax)
+    P, mean, se = table["n_nonlinear"], table["mean_score"], table["std_error"]
+    ax.errorbar(P, mean, yerr=se, marker="o", capsize=3, color="black")
+    threshold = mean[P == best].iloc[0] - se[P == best].iloc[0]
+    ax.axhline(threshold, linestyle="--", color="grey", label="best mean - 1 s.e.")
+    ax.plot(
+        [selected], mean[P == selected], marker="o", markersize=12, linestyle="none",
+        markerfacecolor="none", color="tab:red", label=f"selected: {selected}",
+    )
+    ax.set_xticks(P)
+    ax.set_xlabel("nonlinear units (n_nonlinear)")
+    ax.set_ylabel(f"cross-validated {scoring}")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
