@@ -6,7 +6,9 @@ their tests skips when its library is absent. CI runs this file a second
 time in an environment where all three are installed.
 """
 
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -168,3 +170,19 @@ def test_classifier_on_aeon_unequal_length_lists():
     clf = ALRNNClassifier(**{**CLASSIFY, "max_epochs": 15}).fit(X, y)
     assert clf.n_channels_ == 12
     assert clf.score(X_test, y_test) > 0.8  # nine classes
+
+
+# -- the README -----------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings(SKTIME_REMEMBER_DATA)
+def test_readme_examples_run():
+    """Each example of the README's interop section runs (with 2 epochs, to stay quick)."""
+    for client in ("aeon", "skforecast", "sktime"):
+        pytest.importorskip(client)
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("## Working with skforecast, sktime and aeon")[1].split("\n## ")[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 3
+    for block in blocks:
+        exec(re.sub(r"max_epochs=\d+", "max_epochs=2", block), {})
