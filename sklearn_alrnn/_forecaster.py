@@ -45,6 +45,12 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         "global" uses the mean and standard deviation over all training
         windows; "window" subtracts each window's own mean (for series with
         a changing level) and divides by the global standard deviation.
+    time_order : {"oldest_first", "newest_first"}, default="oldest_first"
+        Order of the steps along the last axis of X. "newest_first" is the
+        layout of a lag matrix whose first column is lag 1, the most recent
+        value: the one skforecast's forecasters pass. Either way the model
+        reads each window from its oldest step to its newest; y and
+        :meth:`forecast`'s series are always oldest first.
     max_epochs : int, default=100
         Passes over the training windows.
     lr : float, default=1e-2
@@ -142,6 +148,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         **_BaseALRNN._parameter_constraints,
         "input_drive": ["boolean"],
         "scaling": [StrOptions({"global", "window"}), None],
+        "time_order": [StrOptions({"oldest_first", "newest_first"})],
     }
 
     def __init__(
@@ -151,6 +158,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         n_nonlinear=2,
         input_drive=True,
         scaling="global",
+        time_order="oldest_first",
         max_epochs=100,
         lr=1e-2,
         lr_final=1e-3,
@@ -170,6 +178,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         self.n_nonlinear = n_nonlinear
         self.input_drive = input_drive
         self.scaling = scaling
+        self.time_order = time_order
         self.max_epochs = max_epochs
         self.lr = lr
         self.lr_final = lr_final
@@ -208,6 +217,10 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
             )
         return X
 
+    def _in_time_order(self, X3):
+        """Windows (n, C, T) with their steps oldest first, as the recurrence reads them."""
+        return X3[..., ::-1] if self.time_order == "newest_first" else X3
+
     def _validate_X(self, X):
         """Predict-time X as float (n_windows, n_channels_, window_)."""
         check_is_fitted(self, "net_")
@@ -218,7 +231,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
                 f"{np.ndim(X)}-D X of shape {np.shape(X)} instead."
             )
         X = validate_data(self, X, reset=False, allow_nd=True, dtype=_FLOAT)
-        X3 = X[:, None, :] if X.ndim == 2 else X
+        X3 = self._in_time_order(X[:, None, :] if X.ndim == 2 else X)
         if X3.shape[2] != self.window_:
             raise ValueError(
                 f"{type(self).__name__} was fitted on windows of length {self.window_}; "
@@ -253,7 +266,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
                 f"{name}: X and y must hold the same number of windows. Got "
                 f"{X.shape[0]} in X and {y.shape[0]} in y."
             )
-        X3 = X[:, None, :] if X.ndim == 2 else X
+        X3 = self._in_time_order(X[:, None, :] if X.ndim == 2 else X)
         y3 = y.reshape(len(y), 1, -1) if y.ndim < 3 else y
         if y3.shape[1] > X3.shape[1]:
             raise ValueError(
@@ -309,8 +322,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         Parameters
         ----------
         X : array-like of shape (n_windows, window) or (n_windows, n_channels, window)
-            Context windows, oldest step first. Channels beyond those in y are
-            covariates.
+            Context windows, oldest step first unless ``time_order="newest_first"``.
+            Channels beyond those in y are covariates.
         y : array-like of shape (n_windows,), (n_windows, horizon) or \
                 (n_windows, n_targets, horizon)
             The values after each window of the first ``n_targets`` channels.
@@ -349,6 +362,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         Parameters
         ----------
         X : array-like of shape (n_windows, window_) or (n_windows, n_channels_, window_)
+            Context windows, with their steps in the order set by ``time_order``.
 
         Returns
         -------
@@ -390,7 +404,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         """
         check_is_fitted(self, "net_")
         X = check_array(self._check_X(X), allow_nd=True, dtype=_FLOAT, estimator=self)
-        X3 = X[:, None, :] if X.ndim == 2 else X
+        X3 = self._in_time_order(X[:, None, :] if X.ndim == 2 else X)
         if X3.shape[1] != self.n_channels_:
             raise ValueError(
                 f"X has {X3.shape[1]} channel(s), but {type(self).__name__} was fitted "

@@ -95,6 +95,9 @@ CASES = {
     "forecaster bad scaling": (lambda: forecaster(scaling="minmax").fit(X2, Y2),
                                ValueError, "The 'scaling' parameter of ALRNNForecaster must be a "
                                            "str among .* Got 'minmax' instead"),
+    "forecaster bad time_order": (lambda: forecaster(time_order="lag_1_first").fit(X2, Y2),
+                                  ValueError, "The 'time_order' parameter of ALRNNForecaster must "
+                                              "be a str among .* Got 'lag_1_first' instead"),
     # ALRNNForecaster after fit
     "forecaster predict before fit": (lambda: forecaster().predict(X2),
                                       NotFittedError, "This ALRNNForecaster instance is not fitted"),

@@ -55,6 +55,17 @@ def test_covariates_change_the_forecast():
     assert not np.allclose(est.predict(X), est.predict(X_other))
 
 
+@pytest.mark.parametrize("X_shape, y_shape", [((40, 8), (40,)), ((40, 2, 8), (40, 3))])
+def test_newest_first_windows_are_read_oldest_first(X_shape, y_shape):
+    """A lag matrix (lag 1 first) gives exactly the model of the same windows in time order."""
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(*X_shape), rng.randn(*y_shape)
+    in_order = ALRNNForecaster(**FAST).fit(X, y)
+    lags = ALRNNForecaster(**FAST, time_order="newest_first").fit(X[..., ::-1], y)
+    np.testing.assert_array_equal(lags.predict(X[..., ::-1]), in_order.predict(X))
+    assert not np.allclose(lags.predict(X), in_order.predict(X))
+
+
 def test_refit_is_bitwise_reproducible(sine_windows):
     X, y, X_test, _ = sine_windows
     a = ALRNNForecaster(**FAST, noise=0.1).fit(X, y).predict(X_test)
