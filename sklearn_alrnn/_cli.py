@@ -1,0 +1,399 @@
+"""The ``alrnn`` command line: forecast, profile and classify CSV data.
+
+Every user mistake (a missing file, a missing column, text where numbers belong,
+too few rows, an irregular time index) ends in one line on stderr starting with
+``alrnn: error:`` and exit status 2, never in a traceback.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+# Seasonal period of the naive baseline, by the first letters of a pandas frequency.
+_SEASON = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52, "D": 7, "B": 5,
+           "h": 24, "H": 24}
+
+
+class CLIError(Exception):
+    """A problem with the user's input: reported in one line, exit status 2."""
+
+
+# -- reading data ----------------------------------------------------------------------
+
+
+def _read_csv(path):
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"cannot read {str(path)!r}: no such file")
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CLIError(f"cannot read {str(path)!r} as CSV: {exc}") from None
+
+
+def _numeric(frame, column, path):
+    """A column as float, or the rows where it is not a number."""
+    if column not in frame.columns:
+        raise CLIError(
+            f"{path}: no column {column!r}; the columns are {', '.join(map(repr, frame.columns))}"
+        )
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna()  # empty cells and text alike
+    if bad.any():
+        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad)[:5])  # +2: header, 1-based
+        raise CLIError(f"{path}: column {column!r} has missing or non-numeric values in "
+                       f"row(s) {rows} (counting the header as row 1)")
+    return values.astype(float)
+
+
+def _time_index(frame, column, path):
+    """The time column as a DatetimeIndex with a regular frequency."""
+    if column not in frame.columns:
+        raise CLIError(f"{path}: no time column {column!r}")
+    index = pd.DatetimeIndex(pd.to_datetime(frame[column], errors="coerce"), name=column)
+    if index.isna().any():
+        row = int(np.flatnonzero(index.isna())[0]) + 2
+        raise CLIError(f"{path}: time column {column!r} has a value that is not a date in row "
+                       f"{row} (counting the header as row 1)")
+    freq = pd.infer_freq(index) if len(index) >= 3 else None
+    if freq is None:
+        steps = pd.Series(index).diff()
+        usual = steps.mode().iloc[0]
+        bad = np.flatnonzero((steps != usual) & steps.notna())
+        rows = ", ".join(str(i + 2) for i in bad[:5])
+        raise CLIError(f"{path}: the time column {column!r} is irregular: row(s) {rows} "
+                       f"(counting the header as row 1) break the usual step of {usual}")
+    return pd.DatetimeIndex(index, freq=freq)
+
+
+def _load_series(args):
+    """The series to forecast, as a pandas Series with a regular index."""
+    if args.csv is None:
+        from .datasets import load_airline
+
+        return load_airline()
+    frame = _read_csv(args.csv)
+    time_column = args.time_column
+    if time_column is None and len(frame.columns) > 1:
+        first = frame.columns[0]
+        if not pd.api.types.is_numeric_dtype(frame[first]):
+            time_column = first
+    numeric = [c for c in frame.columns if c != time_column]
+    column = args.column or (numeric[0] if numeric else None)
+    if column is None:
+        raise CLIError(f"{args.csv}: no column to forecast")
+    values = _numeric(frame, column, args.csv)
+    index = _time_index(frame, time_column, args.csv) if time_column else frame.index
+    return pd.Series(values.to_numpy(), index=index, name=column)
+
+
+def _season(series, override):
+    if override:
+        return override
+    freq = getattr(series.index, "freqstr", None) or ""
+    return _SEASON.get(freq.split("-")[0].lstrip("0123456789"), 1)
+
+
+# -- forecast --------------------------------------------------------------------------
+
+
+def _metrics(truth, pred, train, season):
+    """MAPE, RMSE and MASE (scaled by the in-sample seasonal-naive error)."""
+    error = pred - truth
+    scale = np.mean(np.abs(train[season:] - train[:-season]))
+    return {
+        "MAPE": float(np.mean(np.abs(error / truth))),
+        "RMSE": float(np.sqrt(np.mean(error**2))),
+        "MASE": float(np.mean(np.abs(error)) / scale),
+    }
+
+
+def _check_length(series, args):
+    needed = args.window + args.horizon + args.holdout
+    if len(series) < needed:
+        raise CLIError(
+            f"the series has {len(series)} rows, but --window {args.window} + --horizon "
+            f"{args.horizon} + --holdout {args.holdout} = {needed} are needed; lower them or "
+            "pass a longer series"
+        )
+
+
+def _estimator(args, n_nonlinear):
+    from . import ALRNNForecaster
+
+    return ALRNNForecaster(
+        n_units=args.units, n_nonlinear=n_nonlinear, scaling="window", max_epochs=args.epochs,
+        lr=args.lr, random_state=args.seed, verbose=0 if args.quiet else 1,
+    )
+
+
+def _profile(series, args):
+    from . import make_windows
+    from .inspection import nonlinearity_profile
+
+    X, y = make_windows(series.to_numpy(), args.window, args.horizon)
+    est = _estimator(args, 0).set_params(verbose=0)
+    _say(args, f"Nonlinearity profile: P in {args.n_nonlinear_grid}, {args.splits} "
+               f"time-ordered splits ...")
+    return nonlinearity_profile(est, X, y, n_nonlinear=args.n_nonlinear_grid, cv=args.splits,
+                                n_jobs=args.jobs)
+
+
+def _say(args, text):
+    if not args.quiet:
+        print(text, flush=True)
+
+
+def _forecast(args):
+    from . import make_windows
+    from .inspection import region_summary
+
+    series = _load_series(args)
+    _check_length(series, args)
+    if args.holdout < 0:
+        raise CLIError(f"--holdout must be >= 0, got {args.holdout}")
+    n_train = len(series) - args.holdout
+    train, test = series.iloc[:n_train], series.iloc[n_train:]
+    season = _season(series, args.season)
+    if season >= n_train:  # too short for a seasonal baseline: fall back to naive
+        season = 1
+    P = args.n_nonlinear
+    if args.profile:
+        profile = _profile(train, args)
+        print(profile)
+        P = profile.selected_
+
+    _say(args, f"Fitting ALRNNForecaster(n_units={args.units}, n_nonlinear={P}) on "
+               f"{len(train)} points (window {args.window}, horizon {args.horizon}) ...")
+    start = time.perf_counter()
+    X, y = make_windows(train.to_numpy(), args.window, args.horizon)
+    est = _estimator(args, P).fit(X, y)
+    _say(args, f"Fitted in {time.perf_counter() - start:.1f} s.")
+
+    pred = None
+    if args.holdout:
+        pred = est.forecast(train, args.holdout)
+        naive = np.resize(train.to_numpy()[-season:], args.holdout)
+        truth, history = test.to_numpy(), train.to_numpy()
+        rows = {
+            f"ALRNN (P={P})": _metrics(truth, pred.to_numpy(), history, season),
+            f"seasonal naive (m={season})": _metrics(truth, naive, history, season),
+        }
+        print(f"\nHold-out: the last {args.holdout} points of {series.name!r}")
+        print(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:.4g}"))
+
+    if P > 0:
+        summary = region_summary(est, series.to_numpy())
+        print(f"\nRegions visited while reading the series ({len(summary)} of {2**P}):")
+        print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
+
+    future = est.forecast(series, args.horizon).rename("forecast")
+    future.to_frame().to_csv(args.output, index_label=series.index.name or "index")
+    print(f"\nWrote the next {args.horizon} values to {args.output}")
+    if args.plot:
+        _plot_forecast(series, pred, future, args.plot)
+    return 0
+
+
+def _plot_forecast(series, holdout_pred, future, path):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("Skipped the figure: pip install 'sklearn-alrnn[plot]' for matplotlib.")
+        return
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.plot(series.index, series.to_numpy(), color="0.3", lw=1.2, label="series")
+    if holdout_pred is not None:
+        ax.plot(holdout_pred.index, holdout_pred.to_numpy(), color="tab:orange", lw=1.6,
+                label="hold-out forecast")
+        ax.axvline(holdout_pred.index[0], color="0.6", ls=":", lw=1)
+    ax.plot(future.index, future.to_numpy(), color="tab:blue", lw=1.6, label="forecast")
+    ax.set_title(f"{series.name}: AL-RNN forecast")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    print(f"Wrote the figure to {path}")
+
+
+def _profile_command(args):
+    series = _load_series(args)
+    _check_length(series, args)
+    profile = _profile(series, args)
+    print(profile)
+    if args.plot:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+        except ImportError:
+            print("Skipped the figure: pip install 'sklearn-alrnn[plot]' for matplotlib.")
+            return 0
+        ax = profile.plot()
+        ax.figure.savefig(args.plot, dpi=110)
+        print(f"Wrote the figure to {args.plot}")
+    return 0
+
+
+# -- classify --------------------------------------------------------------------------
+
+
+def _cases(frame, args, path):
+    """(X, y) from a long or wide CSV; y is None when the label column is absent."""
+    has_label = args.label in frame.columns
+    if args.case_column in frame.columns:  # long: one row per (case, time step)
+        channels = [c for c in frame.columns if c not in (args.case_column, args.label,
+                                                           args.time_column)]
+        if not channels:
+            raise CLIError(f"{path}: no value columns besides {args.case_column!r}")
+        values = {c: _numeric(frame, c, path) for c in channels}
+        groups = frame.groupby(args.case_column, sort=False).indices
+        X = [np.stack([values[c].to_numpy()[rows] for c in channels]) for rows in groups.values()]
+        y = frame[args.label].to_numpy()[[rows[0] for rows in groups.values()]] if has_label else None
+        return X, y
+    columns = [c for c in frame.columns if c != args.label]
+    if not columns:
+        raise CLIError(f"{path}: no time-point columns besides the label {args.label!r}")
+    values = np.column_stack([_numeric(frame, c, path).to_numpy() for c in columns])
+    return values, (frame[args.label].to_numpy() if has_label else None)
+
+
+def _classify(args):
+    from . import ALRNNClassifier
+
+    train = _read_csv(args.train)
+    if args.label not in train.columns:
+        raise CLIError(f"{args.train}: no label column {args.label!r}; the columns are "
+                       f"{', '.join(map(repr, train.columns))}")
+    X_train, y_train = _cases(train, args, args.train)
+    X_test, y_test = _cases(_read_csv(args.test), args, args.test)
+    if len(np.unique(y_train)) < 2:
+        raise CLIError(f"{args.train}: the label column {args.label!r} holds one class only")
+    _say(args, f"Fitting ALRNNClassifier(n_units={args.units}, n_nonlinear={args.n_nonlinear}) "
+               f"on {len(y_train)} cases ...")
+    clf = ALRNNClassifier(
+        n_units=args.units, n_nonlinear=args.n_nonlinear, max_epochs=args.epochs, lr=args.lr,
+        random_state=args.seed, verbose=0 if args.quiet else 1,
+    ).fit(X_train, y_train)
+    pred = clf.predict(X_test)
+    if y_test is not None:
+        print(f"\nTest accuracy: {np.mean(pred == y_test):.4f} on {len(y_test)} cases")
+    out = pd.DataFrame({"prediction": pred})
+    proba = clf.predict_proba(X_test)
+    for k, label in enumerate(clf.classes_):
+        out[f"p({label})"] = proba[:, k]
+    out.to_csv(args.output, index_label="case")
+    print(f"Wrote predictions to {args.output}")
+    return 0
+
+
+# -- the parser ------------------------------------------------------------------------
+
+
+def _series_options(parser):
+    parser.add_argument("csv", nargs="?", help="CSV file (default: the built-in monthly "
+                                               "airline passengers, 1949-1960)")
+    parser.add_argument("--column", help="column to forecast (default: the first numeric one)")
+    parser.add_argument("--time-column", help="date column (default: the first column, "
+                                              "when it is not numeric)")
+    parser.add_argument("--window", type=int, default=24, help="context length (default 24)")
+    parser.add_argument("--horizon", type=int, default=12, help="steps forecast (default 12)")
+    parser.add_argument("--holdout", type=int, default=12,
+                        help="last points kept out of training and scored (default 12)")
+
+
+def _model_options(parser, units, epochs, n_nonlinear):
+    parser.add_argument("--units", type=int, default=units,
+                        help=f"latent units M (default {units})")
+    parser.add_argument("--epochs", type=int, default=epochs,
+                        help=f"training epochs (default {epochs})")
+    parser.add_argument("--lr", type=float, default=1e-2, help="learning rate (default 0.01)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    if n_nonlinear is not None:
+        parser.add_argument("--n-nonlinear", type=int, default=n_nonlinear,
+                            help=f"ReLU units P (default {n_nonlinear})")
+
+
+def _profile_options(parser):
+    parser.add_argument("--grid", dest="n_nonlinear_grid", type=int, nargs="+",
+                        default=[0, 1, 2, 4], help="values of P to profile (default 0 1 2 4)")
+    parser.add_argument("--splits", type=int, default=3,
+                        help="time-ordered cross-validation splits (default 3)")
+    parser.add_argument("--jobs", type=int, default=None, help="parallel fits (default 1)")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="alrnn",
+        description="Forecast and classify time series with Almost-Linear RNNs, and find out "
+                    "how many nonlinear units a task needs.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    forecast = commands.add_parser(
+        "forecast", help="fit, score on a hold-out, read the regimes, forecast ahead",
+        description="Fit an AL-RNN on all but the hold-out, print hold-out metrics next to a "
+                    "seasonal-naive baseline and the regions the model visits, then write the "
+                    "forecast past the end of the series (CSV) and a figure.",
+    )
+    _series_options(forecast)
+    _model_options(forecast, units=16, epochs=150, n_nonlinear=2)
+    forecast.add_argument("--profile", action="store_true",
+                          help="choose P by the nonlinearity profile instead of --n-nonlinear")
+    _profile_options(forecast)
+    forecast.add_argument("--season", type=int, help="seasonal period of the naive baseline "
+                                                     "(default: from the time index, e.g. 12)")
+    forecast.add_argument("--plot", default="forecast.png", help="figure to write "
+                                                                 "(default forecast.png; '' for none)")
+    forecast.add_argument("--output", default="forecast.csv",
+                          help="forecast CSV to write (default forecast.csv)")
+    forecast.set_defaults(func=_forecast)
+
+    profile = commands.add_parser(
+        "profile", help="cross-validated score for each number of nonlinear units",
+        description="Score the AL-RNN for each P with time-ordered cross-validation and select "
+                    "the smallest P within one standard error of the best.",
+    )
+    _series_options(profile)
+    _model_options(profile, units=16, epochs=100, n_nonlinear=None)
+    _profile_options(profile)
+    profile.add_argument("--plot", default="profile.png",
+                         help="figure to write (default profile.png; '' for none)")
+    profile.set_defaults(func=_profile_command)
+
+    classify = commands.add_parser(
+        "classify", help="train on one CSV of labelled sequences, predict another",
+        description="Wide format: one row per sequence, one column per time point, plus the "
+                    "label column. Long format (when the file has --case-column): one row per "
+                    "time step, one column per channel, the case id and the label.",
+    )
+    classify.add_argument("train", help="training CSV (with the label column)")
+    classify.add_argument("test", help="CSV to predict (scored when it has the label column)")
+    classify.add_argument("--label", required=True, help="label column")
+    classify.add_argument("--case-column", default="case",
+                          help="case id column of the long format (default 'case')")
+    classify.add_argument("--time-column", default="time",
+                          help="time column of the long format, ignored (default 'time')")
+    classify.add_argument("--output", default="predictions.csv",
+                          help="predictions CSV to write (default predictions.csv)")
+    _model_options(classify, units=32, epochs=100, n_nonlinear=4)
+    classify.set_defaults(func=_classify)
+    return parser
+
+
+def main(argv=None):
+    """Run the ``alrnn`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (CLIError, ValueError) as exc:  # the library's ValueErrors name the bad option
+        print(f"alrnn: error: {exc}", file=sys.stderr)
+        return 2

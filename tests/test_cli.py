@@ -1,0 +1,120 @@
+"""The alrnn command line, run as a user runs it: in a subprocess."""
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+FAST = ["--epochs", "3", "--units", "6", "--quiet"]
+
+
+def alrnn(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "sklearn_alrnn", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture
+def monthly_csv(tmp_path):
+    index = pd.date_range("2001-01-01", periods=60, freq="MS")
+    values = 100 + 10 * np.sin(np.arange(60) * np.pi / 6) + np.arange(60)
+    path = tmp_path / "sales.csv"
+    pd.DataFrame({"month": index.strftime("%Y-%m-%d"), "sales": values}).to_csv(path, index=False)
+    return path
+
+
+def test_forecast_the_builtin_airline_series_with_defaults(tmp_path):
+    result = alrnn("forecast", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "seasonal naive (m=12)" in result.stdout and "ALRNN (P=2)" in result.stdout
+    assert "Regions visited while reading the series" in result.stdout
+    forecast = pd.read_csv(tmp_path / "forecast.csv", index_col=0, parse_dates=True)
+    assert list(forecast.index) == list(pd.date_range("1961-01-01", periods=12, freq="MS"))
+    assert forecast["forecast"].between(250, 800).all()
+    assert (tmp_path / "forecast.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_forecast_a_csv_with_options(tmp_path, monthly_csv):
+    result = alrnn("forecast", monthly_csv, "--column", "sales", "--window", 12, "--horizon", 3,
+                   "--holdout", 6, "--output", "out.csv", "--plot", "", *FAST, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert list(out.columns) == ["month", "forecast"] and len(out) == 3
+    assert out["month"].iloc[0] == "2006-01-01"
+    assert not (tmp_path / "forecast.png").exists()
+
+
+def test_profile_command(tmp_path, monthly_csv):
+    result = alrnn("profile", monthly_csv, "--window", 12, "--horizon", 2, "--holdout", 0,
+                   "--grid", 0, 1, "--splits", 2, *FAST, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "n_nonlinear" in result.stdout and (tmp_path / "profile.png").exists()
+
+
+def test_help_reads_well(tmp_path):
+    result = alrnn("forecast", "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for option in ("--column", "--time-column", "--window", "--horizon", "--n-nonlinear",
+                   "--profile", "--holdout", "--plot", "--output"):
+        assert option in result.stdout
+
+
+def test_classify_wide_and_long_csvs(tmp_path):
+    rng = np.random.RandomState(0)
+    labels = np.array(["low", "high"])[np.arange(30) % 2]
+    values = rng.randn(30, 8) + np.where(labels == "high", 1.5, -1.5)[:, None]
+    wide = pd.DataFrame(values, columns=[f"t{i}" for i in range(8)]).assign(kind=labels)
+    wide.iloc[:20].to_csv(tmp_path / "train.csv", index=False)
+    wide.iloc[20:].to_csv(tmp_path / "test.csv", index=False)
+    result = alrnn("classify", "train.csv", "test.csv", "--label", "kind", *FAST, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Test accuracy" in result.stdout
+    predictions = pd.read_csv(tmp_path / "predictions.csv")
+    assert list(predictions.columns) == ["case", "prediction", "p(high)", "p(low)"]
+
+    long = pd.DataFrame({
+        "case": np.repeat(np.arange(30), 8), "time": np.tile(np.arange(8), 30),
+        "x": values.ravel(), "kind": np.repeat(labels, 8),
+    })
+    long[long.case < 20].to_csv(tmp_path / "train_long.csv", index=False)
+    long[long.case >= 20].drop(columns="kind").to_csv(tmp_path / "test_long.csv", index=False)
+    result = alrnn("classify", "train_long.csv", "test_long.csv", "--label", "kind", *FAST,
+                   cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(pd.read_csv(tmp_path / "predictions.csv")) == 10
+
+
+def write(tmp_path, name, frame):
+    frame.to_csv(tmp_path / name, index=False)
+    return name
+
+
+@pytest.mark.parametrize(
+    "make_args, message",
+    [
+        (lambda p: ["forecast", "missing.csv"], "cannot read 'missing.csv': no such file"),
+        (lambda p: ["forecast", write(p, "a.csv", pd.DataFrame({"x": range(50)})), "--column",
+                    "sales"], "a.csv: no column 'sales'; the columns are 'x'"),
+        (lambda p: ["forecast", write(p, "b.csv", pd.DataFrame({"x": ["1", "2", "oops"] * 20}))],
+         r"b.csv: column 'x' has missing or non-numeric values in row\(s\) 4, 7"),
+        (lambda p: ["forecast", write(p, "c.csv", pd.DataFrame({"x": range(30)}))],
+         r"the series has 30 rows, but --window 24 \+ --horizon 12 \+ --holdout 12 = 48"),
+        (lambda p: ["forecast", write(p, "d.csv", pd.DataFrame({
+            "day": pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-05",
+                                   "2020-01-06", "2020-01-07"]).strftime("%Y-%m-%d"),
+            "x": range(6)})), "--window", 2, "--horizon", 1, "--holdout", 1],
+         r"d.csv: the time column 'day' is irregular: row\(s\) 5 .* break the usual step of "
+         "1 days"),
+        (lambda p: ["forecast", "--window", 0], r"The 'window' parameter of make_windows must "
+                                                r"be an int in the range \[1, inf\)"),
+    ],
+)
+def test_bad_csv_gets_one_clear_line(tmp_path, make_args, message):
+    result = alrnn(*make_args(tmp_path), "--quiet", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("alrnn: error: ")
+    assert re.search(message, lines[0]), lines[0]
