@@ -29,7 +29,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from torch.utils.data import Subset
 
 # Windows per forward pass at inference: large enough to amortise the time loop,
@@ -93,6 +93,28 @@ class _StopOnDivergence(Callback):
             stacklevel=2,
         )
         raise KeyboardInterrupt  # skorch's way to end training early
+
+    def on_train_end(self, net, **kwargs):
+        # The copy lives on the training device: kept in a pickle, it would make a
+        # CUDA-fitted model unloadable on a CPU-only machine (skorch maps only its own
+        # attributes to the CPU), and it would store the weights twice.
+        self.good_state_ = None
+
+
+class _ExponentialDecay(Callback):
+    """Multiply the learning rate by ``gamma`` after every epoch.
+
+    skorch's LRScheduler would do, but it keeps a reference to the optimizer, and
+    through it to the parameters, outside skorch's device-mapped state: a pickle
+    of a CUDA-fitted net would then not load without CUDA.
+    """
+
+    def __init__(self, gamma):
+        self.gamma = gamma
+
+    def on_epoch_end(self, net, **kwargs):
+        for group in net.optimizer_.param_groups:
+            group["lr"] *= self.gamma
 
 
 @contextmanager
@@ -179,18 +201,21 @@ class _BaseALRNN(BaseEstimator):
         """skorch ``train_split`` for early stopping: the last windows, in time order."""
         return _TailSplit(self.validation_fraction, type(self).__name__)
 
-    def _fit_net(self, module_factory, criterion, X, y, device):
-        """Build ``net_`` around ``module_factory(generator)`` and train it on (X, y).
+    def _fit_net(self, module, module_params, criterion, X, y, device):
+        """Build ``net_`` with ``module(**module_params)`` and train it on (X, y).
 
         Everything random (initialisation, batch order, training noise) is drawn
         from one seed taken from ``random_state``, so a refit is bitwise identical.
+        skorch builds the module itself (from the class and ``module__`` params),
+        so the net's pickle holds the weights once, in skorch's device-mapped part:
+        a model fitted on CUDA then loads on a CPU-only machine.
         """
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         name = type(self).__name__
         callbacks = []
         if self.lr_final is not None and self.lr_final < self.lr:
             gamma = (self.lr_final / self.lr) ** (1.0 / self.max_epochs)
-            callbacks.append(("lr_decay", LRScheduler(policy="ExponentialLR", gamma=gamma)))
+            callbacks.append(("lr_decay", _ExponentialDecay(gamma)))
         if self.gradient_clip is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
         if self.early_stopping:
@@ -200,10 +225,10 @@ class _BaseALRNN(BaseEstimator):
         callbacks.append(("divergence", _StopOnDivergence(name)))
         callbacks.extend(self.callbacks or [])
 
-        with _seeded(seed, device):
-            module = module_factory(torch.Generator().manual_seed(seed))
+        with _seeded(seed, device):  # skorch initialises the module inside fit
             self.net_ = NeuralNet(
                 module,
+                **{f"module__{key}": value for key, value in module_params.items()},
                 criterion=criterion,
                 optimizer=torch.optim.RAdam,
                 lr=self.lr,

@@ -282,19 +282,19 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
             std = np.nanstd(X3, axis=(0, 2))
             self.scale_ = np.where(std > 0, std, 1.0)
 
-        def module(generator):
-            return ClassifierModule(
-                n_channels=self.n_channels_,
-                n_classes=len(self.classes_),
-                n_units=self.n_units,
-                n_nonlinear=self.n_nonlinear,
-                readout=self.readout,
-                noise=self.noise,
-                generator=generator,
-            )
-
+        module_params = {
+            "n_channels": self.n_channels_,
+            "n_classes": len(self.classes_),
+            "n_units": self.n_units,
+            "n_nonlinear": self.n_nonlinear,
+            "readout": self.readout,
+            "noise": self.noise,
+        }
         inputs = self._to_torch_inputs(X3, lengths)
-        return self._fit_net(module, nn.CrossEntropyLoss, inputs, encoder.transform(y), device)
+        y_codes = encoder.transform(y)
+        return self._fit_net(
+            ClassifierModule, module_params, nn.CrossEntropyLoss, inputs, y_codes, device
+        )
 
     def _logits(self, X):
         check_is_fitted(self, "net_")

@@ -342,19 +342,16 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         offset = self._offset(X3)
         Xs, ys = self._scale(X3, offset), self._scale(y3, offset)
 
-        def module(generator):
-            return ForecastModule(
-                n_channels=C,
-                n_targets=self.n_targets_,
-                horizon=self.horizon_,
-                n_units=self.n_units,
-                n_nonlinear=self.n_nonlinear,
-                input_drive=self.input_drive,
-                noise=self.noise,
-                generator=generator,
-            )
-
-        return self._fit_net(module, nn.MSELoss, Xs, ys, device)
+        module_params = {
+            "n_channels": C,
+            "n_targets": self.n_targets_,
+            "horizon": self.horizon_,
+            "n_units": self.n_units,
+            "n_nonlinear": self.n_nonlinear,
+            "input_drive": self.input_drive,
+            "noise": self.noise,
+        }
+        return self._fit_net(ForecastModule, module_params, nn.MSELoss, Xs, ys, device)
 
     def predict(self, X):
         """Forecast the ``horizon_`` values after each window.

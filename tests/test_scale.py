@@ -57,3 +57,14 @@ def test_estimators_pickle_across_processes(fitted):
     out = subprocess.run([sys.executable, "-c", UNPICKLE_AND_PREDICT],
                          input=pickle.dumps((clf, X)), capture_output=True, check=True).stdout
     assert bytes.fromhex(out.decode()) == clf.predict_proba(X).tobytes()
+
+
+def test_a_pickle_holds_the_weights_once():
+    """Training-time copies of the weights stay out of pickles: on a GPU they are CUDA
+    tensors that skorch does not map to the CPU, so a model fitted with device="cuda"
+    would not load on a CPU-only machine (seen on an H200 before this was fixed)."""
+    X, y = make_windows(np.sin(0.3 * np.arange(60)), window=8, horizon=2)
+    est = ALRNNForecaster(n_units=5, max_epochs=2, random_state=0, early_stopping=True)
+    est.fit(X, y)
+    weights = est.net_.module_.cell.W.detach().numpy().tobytes()
+    assert pickle.dumps(est).count(weights) == 1
