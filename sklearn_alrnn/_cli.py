@@ -256,8 +256,8 @@ def _cases(frame, args, path):
         values = {c: _numeric(frame, c, path) for c in channels}
         groups = frame.groupby(args.case_column, sort=False).indices
         X = [np.stack([values[c].to_numpy()[rows] for c in channels]) for rows in groups.values()]
-        y = frame[args.label].to_numpy()[[rows[0] for rows in groups.values()]] if has_label else None
-        return X, y
+        first_rows = [rows[0] for rows in groups.values()]
+        return X, (frame[args.label].to_numpy()[first_rows] if has_label else None)
     columns = [c for c in frame.columns if c != args.label]
     if not columns:
         raise CLIError(f"{path}: no time-point columns besides the label {args.label!r}")
@@ -351,8 +351,8 @@ def build_parser():
     _profile_options(forecast)
     forecast.add_argument("--season", type=int, help="seasonal period of the naive baseline "
                                                      "(default: from the time index, e.g. 12)")
-    forecast.add_argument("--plot", default="forecast.png", help="figure to write "
-                                                                 "(default forecast.png; '' for none)")
+    forecast.add_argument("--plot", default="forecast.png",
+                          help="figure to write (default forecast.png; '' for none)")
     forecast.add_argument("--output", default="forecast.csv",
                           help="forecast CSV to write (default forecast.csv)")
     forecast.set_defaults(func=_forecast)

@@ -463,7 +463,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         context = values2[-self.window_ :].T[None]  # (1, C, window)
         offset = self._offset(context)
         nt = self.n_targets_
-        out = self._infer(lambda m, x: m.rollout(x, steps)[..., :nt], self._scale(context, offset, np.float64))
+        scaled = self._scale(context, offset, np.float64)
+        out = self._infer(lambda m, x: m.rollout(x, steps)[..., :nt], scaled)
         result = self._unscale(out, offset)[0].T  # (steps, n_targets)
         if values.ndim == 1:
             result = result[:, 0]

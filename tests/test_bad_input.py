@@ -100,7 +100,7 @@ CASES = {
                                               "be a str among .* Got 'lag_1_first' instead"),
     # ALRNNForecaster after fit
     "forecaster predict before fit": (lambda: forecaster().predict(X2),
-                                      NotFittedError, "This ALRNNForecaster instance is not fitted"),
+                                      NotFittedError, "This ALRNNForecaster instance is not"),
     "forecaster other window length": (lambda: fitted_forecaster().predict(X2[:, :4]),
                                        ValueError, "X has 4 features, but ALRNNForecaster is "
                                                    "expecting 6 features"),
