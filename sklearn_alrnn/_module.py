@@ -37,6 +37,8 @@ per-step cost is a fixed number of small ops, so it runs with its own
 backward pass (:class:`_Scan`) rather than through autograd step by step.
 """
 
+import functools
+
 import torch
 from torch import nn
 from torch.autograd.function import once_differentiable
@@ -55,24 +57,33 @@ def relu_floor(n_units: int, n_nonlinear: int, like: torch.Tensor) -> torch.Tens
     return floor
 
 
+# Up to this much work a step, B (M + P)^2 multiply-adds, the compiled loops
+# run (if numba is installed): there they beat the torch ones, whose cost is
+# a few microseconds of dispatch per op (benchmarks/README.md), and BLAS
+# still runs each matmul on one thread, so it never competes with torch's.
+_COMPILED_MAX_WORK = 2**16
+
+
 class _Scan(torch.autograd.Function):
     """:func:`scan` as one autograd node, with a hand-written backward.
 
-    A step is kept to one affine map and one clamp on a row of width M + P,
-    ``x_t = (z_t, relu(z_t[L:]))`` with L = M - P, which holds the ReLU units
+    A step is one affine map and one clamp of a row of width M + P,
+    ``x_t = (z_t, relu(z_t[L:]))`` with L = M - P, which holds each ReLU unit
     twice: raw (for A z and the returned state) and rectified (for W phi)::
 
-        x_t = max(x_{t-1} @ V + c_t, floor)      # floor: -inf, then 0 on the last P
-        V = U[cols].T,  U = [diag(A) + W[:, :L] | 0 ,  W[:, L:]]    (M, M + P)
+        x_t = max(x_{t-1} @ V + c_t, floor)    # floor: -inf, then 0 on the last P
+        V = U[cols].T,   U = [diag(A) + W[:, :L] | 0 | W[:, L:]]    (M, M + P)
 
-    ``cols`` names the unit in each row column (0..M-1, then L..M-1), and c_t
-    is ``(h + drive_t)[cols]``. A forced step zeroes V's columns of the forced
-    units and puts the observation in c_t, so forcing costs no extra op.
+    ``cols`` names the unit behind each row column (0 .. M-1, then L .. M-1)
+    and c_t is ``(h + drive_t)[cols]``. A forced step uses V with the forced
+    units' columns zeroed and has the observation in c_t, so forcing costs no
+    op of its own.
 
-    Running the graph of that loop through autograd would cost a dozen nodes
-    a step; the backward below instead walks the steps with one fused matmul
-    and one mask each, and gets the parameter gradients from all steps at
-    once as a single (M, T B) @ (T B, M + P) matmul after the loop.
+    Autograd would record a dozen nodes a step of that loop. The backward
+    below walks the steps with one matmul and one mask each instead, and
+    gets dA, dW and dh from all steps at once, as one (M + P, T B) @ (T B, M)
+    matmul after the loop. The steps themselves run in torch ops (any device)
+    or, for small CPU problems with numba installed, in a compiled loop.
     """
 
     @staticmethod
@@ -80,84 +91,124 @@ class _Scan(torch.autograd.Function):
         B, M = z0.shape  # batch, latent
         T, P, L = n_steps, n_nonlinear, M - n_nonlinear
         N = 0 if forcing is None else forcing.shape[2]
-        # One host read of the mask (it may live on the GPU), then plain bools.
-        forced = [True] * T if forced is None else torch.as_tensor(forced, dtype=torch.bool).tolist()
-        forced = [bool(N) and f for f in forced]
+        if forced is None:
+            forced = [N > 0] * T
+        else:  # one read of a mask that may live on the GPU, then plain bools
+            forced = [N > 0 and f for f in torch.as_tensor(forced, dtype=torch.bool).tolist()]
+        steps = slice(None) if all(forced) else [t for t, f in enumerate(forced) if f]
+
         cols = torch.arange(M + P, device=z0.device)
         cols[M:] -= P
         U = torch.cat([W[:, :L], torch.zeros_like(W[:, L:]), W[:, L:]], dim=1)
         torch.diagonal(U).add_(A)
-        Vt = U[cols]  # (M + P, M + P): row c maps x_{t-1} to column c of x_t
-        Vt_forced = Vt * (cols >= N)[:, None].to(Vt.dtype)
-        V, V_forced = Vt.T.contiguous(), Vt_forced.T.contiguous()
+        Vt = U[cols]  # (M + P, M + P), row c: what x_{t-1} adds to column c of x_t
+        Vt_forced = Vt * (cols >= N)[:, None] if N else Vt
 
-        c = h.repeat(T, B, 1) if drive is None else drive.transpose(0, 1) + h  # (T, B, M)
-        steps = _forced_steps(forced, z0.device)
+        X = z0.new_empty(T + 1, B, M + P)  # x_0 .. x_T, time-major: each x_t contiguous
+        X[0, :, :M] = z0
+        if drive is None:
+            X[1:, :, :M] = h
+        else:
+            torch.add(drive.transpose(0, 1), h, out=X[1:, :, :M])
         if N:
-            c[steps, :, :N] = forcing.transpose(0, 1)[steps]
-        X = z0.new_empty(T + 1, B, M + P)
-        torch.index_select(z0, 1, cols, out=X[0])
-        torch.index_select(c, 2, cols, out=X[1:])
-        floor = relu_floor(M + P, P, z0)
-        rows = X.unbind(0)
-        rows[0].clamp_(min=floor)
-        for t in range(T):
-            rows[t + 1].addmm_(rows[t], V_forced if forced[t] else V)
-            if P:
-                rows[t + 1].clamp_(min=floor)
+            X[1:, :, :N][steps] = forcing.transpose(0, 1)[steps]
+        X[..., M:] = X[..., L:M]
+        X[0].clamp_(min=relu_floor(M + P, P, X))
+        forward_steps, _ = _step_loops(X)
+        forward_steps(X, Vt.T.contiguous(), Vt_forced.T.contiguous(), forced, P)
 
         ctx.save_for_backward(X, Vt, Vt_forced)
         ctx.forced, ctx.steps, ctx.sizes = forced, steps, (M, P, N)
-        return X[1:, :, :M].transpose(0, 1).contiguous()
+        return X[1:, :, :M].transpose(0, 1)  # a view, as nn.RNN(batch_first=True) returns
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
         X, Vt, Vt_forced = ctx.saved_tensors
         forced, steps, (M, P, N) = ctx.forced, ctx.steps, ctx.sizes
-        T, B = X.shape[0] - 1, X.shape[1]
-        L = M - P
-        # dL/dx_t, then (masked in place) dL/d(x_t before the clamp).
-        R = torch.zeros_like(X)
+        T, B, L = X.shape[0] - 1, X.shape[1], M - P
+        # R[t] is dL/dx_t, turned in place into dL/d(x_t before the clamp).
+        R = torch.empty_like(X)
+        R[0] = 0.0
         R[1:, :, :M] = grad.transpose(0, 1)
-        # The clamp passes the raw columns; on the rectified ones its slope is
-        # torch.maximum's: 1 above 0, 0 below, 1/2 at a tie (as the plain loop).
-        slope = torch.ones_like(X)
-        slope[..., M:] = 0.5 + 0.5 * torch.sign(X[..., L:M])
-        rows, slopes = R.unbind(0), slope.unbind(0)
-        for t in range(T, 0, -1):
-            if P:
-                rows[t].mul_(slopes[t])
-            rows[t - 1].addmm_(rows[t], Vt_forced if forced[t - 1] else Vt)
-        if P:
-            rows[0].mul_(slopes[0])
-        R[..., L:M] += R[..., M:]  # both copies of a ReLU unit feed the same z
+        R[1:, :, M:] = 0.0
+        # The clamp's slope on the rectified columns is torch.maximum's: 1 above
+        # 0, 0 below, 1/2 at a tie (as the plain loop, and z0 = 0 is common).
+        slope = 0.5 + 0.5 * torch.sign(X[..., L:M])
+        _, backward_steps = _step_loops(X)
+        backward_steps(R, slope, Vt, Vt_forced, forced)
+        R[..., L:M] += R[..., M:]  # both copies of a ReLU unit are the same z
         G = R[1:, :, :M]  # dL/d(A z + W phi(z) + h + drive), (T, B, M)
 
+        needs = ctx.needs_input_grad
         d_forcing = None
         if N:
-            d_forcing = torch.zeros_like(G[..., :N])
-            d_forcing[steps] = G[steps, :, :N]
-            G[steps, :, :N] = 0.0  # the forced units' own update is discarded
-            d_forcing = d_forcing.transpose(0, 1)
+            if needs[7]:
+                d_forcing = torch.zeros_like(G[..., :N])
+                d_forcing[steps] = G[steps, :, :N]
+                d_forcing = d_forcing.transpose(0, 1)
+            G[steps, :, :N] = 0.0  # a forced unit's own update is discarded
         d_A = d_W = d_h = None
-        if any(ctx.needs_input_grad[1:4]):
-            d_U = G.reshape(T * B, M).T @ X[:T].reshape(T * B, M + P)  # (M, M + P)
-            d_A = torch.diagonal(d_U)
-            d_W = torch.cat([d_U[:, :L], d_U[:, M:]], dim=1)
+        if any(needs[1:4]):
+            d_Ut = X[:T].reshape(T * B, M + P).T @ G.reshape(T * B, M)  # (M + P, M)
+            d_A = torch.diagonal(d_Ut)
+            d_W = torch.cat([d_Ut[:L], d_Ut[M:]]).T
             d_h = G.sum((0, 1))
-        needs = ctx.needs_input_grad
         d_z0 = R[0, :, :M] if needs[0] else None
         d_drive = G.transpose(0, 1) if needs[6] else None
-        d_forcing = d_forcing if needs[7] else None
         return d_z0, d_A, d_W, d_h, None, None, d_drive, d_forcing, None
 
 
-def _forced_steps(forced: list, device: torch.device):
-    """Index of the forced steps along time: a slice when all are, else a LongTensor."""
-    if all(forced):
-        return slice(None)
-    return torch.tensor([t for t, f in enumerate(forced) if f], dtype=torch.long, device=device)
+def _step_loops(X: torch.Tensor):
+    """The (forward, backward) step loops for the rows X: compiled when that pays."""
+    B, width = X.shape[1], X.shape[2]
+    small = 0 < B * width**2 <= _COMPILED_MAX_WORK
+    if small and X.device.type == "cpu" and X.dtype in (torch.float32, torch.float64):
+        compiled = _compiled_step_loops()
+        if compiled is not None:
+            return compiled
+    return _forward_steps, _backward_steps
+
+
+@functools.cache
+def _compiled_step_loops():
+    """numba's (forward, backward) step loops, or None without numba."""
+    try:
+        from . import _scan_numba
+    except ImportError:
+        return None
+    return _scan_numba.forward_steps, _scan_numba.backward_steps
+
+
+def _forward_steps(X, V, V_forced, forced, n_rectified):
+    """In place, for each step t: x_{t+1} = max(x_t @ V + x_{t+1}, floor).
+
+    X holds c_{t+1} in x_{t+1} on entry; V_forced replaces V at forced steps,
+    and ``floor`` is 0 on the last ``n_rectified`` columns, -inf elsewhere.
+    """
+    floor = relu_floor(X.shape[2], n_rectified, X)
+    rows = X.unbind(0)
+    for t, is_forced in enumerate(forced):
+        rows[t + 1].addmm_(rows[t], V_forced if is_forced else V)
+        if n_rectified:
+            rows[t + 1].clamp_(min=floor)
+
+
+def _backward_steps(R, slope, Vt, Vt_forced, forced):
+    """In place, for t = T .. 1: R[t] *= slope, then R[t-1] += R[t] @ Vt.
+
+    The slope multiplies the last ``slope.shape[2]`` (rectified) columns;
+    Vt_forced replaces Vt after a forced step; last, R[0] *= slope too.
+    """
+    n_rectified = slope.shape[2]
+    rows, slopes = R.unbind(0), slope.unbind(0)
+    rectified = R[..., R.shape[2] - n_rectified :].unbind(0)
+    for t in range(len(forced), 0, -1):
+        if n_rectified:
+            rectified[t].mul_(slopes[t])
+        rows[t - 1].addmm_(rows[t], Vt_forced if forced[t - 1] else Vt)
+    if n_rectified:
+        rectified[0].mul_(slopes[0])
 
 
 def scan(z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=None):
@@ -167,7 +218,7 @@ def scan(z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=Non
     steps, ``z[:, :N] = forcing_t``. Gradients reach ``z0``, ``A``, ``W``,
     ``h``, ``drive`` and ``forcing`` (the forced values are data: no gradient
     flows through the update they replace). Works on any device; see
-    :class:`_Scan` for how the steps are batched into few ops.
+    :class:`_Scan` for how a step is kept to two ops.
 
     Parameters
     ----------
@@ -369,7 +420,8 @@ class ForecastModule(nn.Module):
         z0 = torch.cat([x[:, 0], self.init_hidden(x[:, 0])], dim=1)
         drive = None
         if self.C_obs is not None:
-            drive = F.pad(x[:, 1:] @ self.C_obs.T, (N, 0))  # (B, T-1, M), zero on [:N]
+            C = F.pad(self.C_obs, (0, 0, N, 0))  # (M, N), zero on the observed rows
+            drive = x[:, 1:] @ C.T  # (B, T-1, M): one pass, no padding of a big tensor
         read = self.cell.scan(z0, T - 1, drive=drive, forcing=x[:, 1:])
         z_T = read[:, -1] if T > 1 else z0
         A, W, h = self._autonomous()

@@ -1,10 +1,25 @@
-"""The scan kernel against the plain autograd loop it replaces (the oracle)."""
+"""The scan kernel against the plain autograd loop it replaces (the oracle).
+
+Every test runs with the torch step loops and, when numba is installed, with
+the compiled ones.
+"""
 
 import pytest
 import torch
 from torch.autograd import gradcheck
 
+from sklearn_alrnn import _module
 from sklearn_alrnn._module import relu_floor, scan
+
+
+@pytest.fixture(autouse=True, params=["torch", "compiled"])
+def step_loops(request, monkeypatch):
+    """Force one implementation of the step loops, whatever the problem size."""
+    if request.param == "compiled" and _module._compiled_step_loops() is None:
+        pytest.skip("numba is not installed")
+    limit = float("inf") if request.param == "compiled" else -1
+    monkeypatch.setattr(_module, "_COMPILED_MAX_WORK", limit)
+    return request.param
 
 
 def reference_scan(z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=None):
