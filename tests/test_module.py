@@ -167,11 +167,14 @@ def numpy_sparse_predictions(module, x, future, interval):
 @pytest.mark.parametrize("interval", [1, 3, 20])
 @pytest.mark.parametrize("input_drive", [False, True])
 @pytest.mark.parametrize("n_nonlinear", [0, 2])
-def test_sparse_forcing_matches_numpy_reimplementation(interval, input_drive, n_nonlinear):
+@pytest.mark.parametrize("n_future", [1, 2])  # with 1, the second channel is a covariate
+def test_sparse_forcing_matches_numpy_reimplementation(
+    interval, input_drive, n_nonlinear, n_future
+):
     """Forcing lands on multiples of the interval only, in the window and (targets) after it."""
     module = make_module(n_nonlinear=n_nonlinear, input_drive=input_drive)
     rng = np.random.RandomState(2)
-    x, future = rng.randn(4, 7, 2), rng.randn(4, 5, 1)  # second channel: a covariate
+    x, future = rng.randn(4, 7, 2), rng.randn(4, 5, n_future)
     got = module.sparsely_forced(torch.from_numpy(x), torch.from_numpy(future), interval)
     expected = numpy_sparse_predictions(module, x, future, interval)
     assert got.shape == (4, 11, 2)
@@ -190,12 +193,14 @@ def test_forcing_every_step_is_full_teacher_forcing(input_drive):
 
 
 @pytest.mark.parametrize("input_drive", [False, True])
-def test_sparse_forcing_gradcheck(input_drive):
+@pytest.mark.parametrize("n_future", [1, 2])
+def test_sparse_forcing_gradcheck(input_drive, n_future):
     module = make_module(n_nonlinear=2, input_drive=input_drive)
     module.forcing_interval = 3  # forward() is then the sparsely forced objective
+    module.n_targets = n_future
     names = [name for name, _ in module.named_parameters()]
     x = torch.randn(2, 4, 2, dtype=torch.float64)
-    future = torch.randn(2, 3, 2, dtype=torch.float64)
+    future = torch.randn(2, 3, n_future, dtype=torch.float64)
 
     def f(*params):
         return torch.func.functional_call(module, dict(zip(names, params)), (x, future))
