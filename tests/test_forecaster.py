@@ -66,6 +66,16 @@ def test_sparse_teacher_forcing_with_covariates():
     assert est.predict(X[:5]).shape == (5, 3)
 
 
+def test_latent_states_can_continue_into_the_free_run(sine_windows):
+    """The inspection hook returns the states behind forecast(): the observed unit is x."""
+    X, y, X_test, _ = sine_windows
+    est = ALRNNForecaster(**FAST).fit(X, y)
+    states, valid = est._latent_states(X_test[:1], n_steps=4)
+    assert states.shape == (1, 16 + 4, 6) and valid.all()
+    observed = states[0, 16:, 0] * est.scale_[0] + est.mean_[0]
+    np.testing.assert_allclose(observed, est.forecast(X_test[0], 4), rtol=0, atol=1e-12)
+
+
 def test_covariates_change_the_forecast():
     rng = np.random.RandomState(0)
     X, y = rng.randn(40, 2, 5), rng.randn(40, 2)
