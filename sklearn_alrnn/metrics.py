@@ -10,7 +10,10 @@ long generated trajectories with the data statistically:
 * :func:`power_spectrum_distance` (:math:`D_H`): does it oscillate with the same
   frequencies?
 
-Conventions, shared by every function here:
+:func:`prediction_error` complements them with the short-term view: how far off is a fitted
+forecaster a fixed number of steps ahead?
+
+Conventions, shared by the two trajectory measures:
 
 * Arguments come as ``(x_true, x_gen)``, like ``(y_true, y_pred)`` in scikit-learn: the
   observed trajectory first, the generated one second.
@@ -27,8 +30,12 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.spatial.distance import cdist
 from scipy.special import logsumexp
+from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["power_spectrum_distance", "state_space_divergence"]
+from ._base import _PREDICT_BATCH
+from ._windows import _series_values, make_windows
+
+__all__ = ["power_spectrum_distance", "prediction_error", "state_space_divergence"]
 
 # Pseudo-count added to every bin of the state-space grid (Laplace smoothing). Small, so that
 # it only keeps the KL divergence finite where the model never goes; published reconstruction
@@ -408,3 +415,90 @@ def power_spectrum_distance(x_true, x_gen, smoothing=20):
     distances = np.where(constant_true | constant_gen, 1.0, distances)
     distances = np.where(constant_true & constant_gen, 0.0, distances)
     return float(np.mean(distances))
+
+
+def prediction_error(estimator, series, n_steps):
+    """Mean squared error of a fitted forecaster ``n_steps`` ahead, from every start point.
+
+    Every stretch of ``window_`` consecutive points of ``series`` is used as a context; the
+    estimator runs free from it, and its prediction ``n_steps`` after the context is compared
+    with the value observed there. This is the short-term complement of
+    :func:`state_space_divergence` and :func:`power_spectrum_distance`: on a chaotic system a
+    good reconstruction keeps it small for a few steps, however long-term statistics look.
+
+    Parameters
+    ----------
+    estimator : ALRNNForecaster
+        A fitted forecaster. Its ``window_`` sets the context length.
+
+    series : array-like of shape (n_timepoints,) or (n_timepoints, n_channels)
+        A series with the channels the estimator was fitted on, oldest first: numpy array,
+        pandas Series or DataFrame. At least ``window_ + n_steps`` time points.
+
+    n_steps : int
+        How many steps ahead each prediction is; 1 is the one-step-ahead error.
+
+    Returns
+    -------
+    error : float
+        The squared difference between prediction and observation at step ``n_steps``,
+        averaged over all ``n_timepoints - window_ - n_steps + 1`` start points and over the
+        target channels, in the squared units of ``series``.
+
+    Notes
+    -----
+    Only the ``n_steps``-th step of each forecast is scored, not the steps before it, as in
+    the "n-step prediction error" of the reconstruction literature [1]_. The context windows
+    are strided views of ``series`` and are forecast a few thousand at a time, so memory does
+    not grow with the length of the series.
+
+    References
+    ----------
+    .. [1] M. Brenner, F. Hess, J. M. Mikhaeil, L. Bereska, Z. Monfared, P.-C. Kuo and
+       D. Durstewitz, "Tractable dendritic RNNs for reconstructing nonlinear dynamical
+       systems", ICML 2022.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_alrnn import ALRNNForecaster, make_windows
+    >>> from sklearn_alrnn.metrics import prediction_error
+    >>> series = np.sin(0.3 * np.arange(200))
+    >>> est = ALRNNForecaster(n_units=6, n_nonlinear=0, max_epochs=20, random_state=0)
+    >>> est = est.fit(*make_windows(series[:150], window=10, horizon=3))
+    >>> bool(prediction_error(est, series[150:], n_steps=1) < 0.1 * series.var())
+    True
+    """
+    caller = "prediction_error"
+    check_is_fitted(estimator, "net_")
+    if isinstance(n_steps, bool) or not isinstance(n_steps, numbers.Integral):
+        raise TypeError(
+            f"The 'n_steps' parameter of {caller} must be an int in the range [1, inf). "
+            f"Got {n_steps!r} instead."
+        )
+    if n_steps < 1:
+        raise ValueError(
+            f"The 'n_steps' parameter of {caller} must be an int in the range [1, inf). "
+            f"Got {n_steps!r} instead."
+        )
+    values = _series_values(series, caller)
+    n_channels = 1 if values.ndim == 1 else values.shape[1]
+    if n_channels != estimator.n_channels_:
+        raise ValueError(
+            f"{caller}: series has {n_channels} channel(s), but the estimator was fitted "
+            f"with {estimator.n_channels_}."
+        )
+    window = estimator.window_
+    if len(values) < window + n_steps:
+        raise ValueError(
+            f"{caller}: series has {len(values)} time points, but window_ + n_steps = "
+            f"{window} + {n_steps} = {window + n_steps} are needed for one start point."
+        )
+    values = values.reshape(len(values), -1).astype(np.float64, copy=False)
+    X, y = make_windows(values, window, n_steps, n_targets=estimator.n_targets_)
+    total = 0.0
+    for start in range(0, len(X), _PREDICT_BATCH):
+        stop = start + _PREDICT_BATCH
+        predicted = estimator._rollout(X[start:stop], n_steps)[:, :, -1]
+        total += float(np.sum((predicted - y[start:stop, :, -1]) ** 2))
+    return total / y[:, :, -1].size

@@ -46,6 +46,36 @@ def test_prediction_has_the_shape_of_y(X_shape, y_shape):
     assert est.horizon_ == y_shape[-1] if len(y_shape) > 1 else est.horizon_ == 1
 
 
+def test_sparse_teacher_forcing_learns_and_predicts_like_the_default(sine_windows):
+    """forcing_interval changes training only: predict still reads the window, then runs free."""
+    X, y, X_test, y_test = sine_windows
+    est = ALRNNForecaster(n_units=8, n_nonlinear=1, forcing_interval=4, max_epochs=40,
+                          random_state=0).fit(X, y)
+    loss = est.net_.history[:, "train_loss"]
+    # Each sequence starts from one observation, so the first steps stay uncertain.
+    assert loss[0] / loss[-1] >= 3
+    assert est.predict(X_test).shape == y_test.shape
+    assert est.score(X_test, y_test) >= 0.9
+
+
+def test_sparse_teacher_forcing_with_covariates():
+    """In the horizon only the targets are known, so only they are forced there."""
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 2, 6), rng.randn(30, 3)
+    est = ALRNNForecaster(**FAST, forcing_interval=2).fit(X, y)
+    assert est.predict(X[:5]).shape == (5, 3)
+
+
+def test_latent_states_can_continue_into_the_free_run(sine_windows):
+    """The inspection hook returns the states behind forecast(): the observed unit is x."""
+    X, y, X_test, _ = sine_windows
+    est = ALRNNForecaster(**FAST).fit(X, y)
+    states, valid = est._latent_states(X_test[:1], n_steps=4)
+    assert states.shape == (1, 16 + 4, 6) and valid.all()
+    observed = states[0, 16:, 0] * est.scale_[0] + est.mean_[0]
+    np.testing.assert_allclose(observed, est.forecast(X_test[0], 4), rtol=0, atol=1e-12)
+
+
 def test_covariates_change_the_forecast():
     rng = np.random.RandomState(0)
     X, y = rng.randn(40, 2, 5), rng.randn(40, 2)
@@ -252,6 +282,9 @@ X_OK, Y_OK = np.random.RandomState(0).randn(10, 6), np.random.RandomState(1).ran
          "ALRNNForecaster: y has 2 target channels, but X has only 1"),
         ({}, X_OK, None, "requires y to be passed, but the target y is None"),
         ({}, np.zeros((0, 6)), np.zeros((0, 2)), "Found array with 0 sample"),
+        ({"forcing_interval": 0}, X_OK, Y_OK,
+         r"The 'forcing_interval' parameter of ALRNNForecaster must be an int in the range "
+         r"\[1, inf\) or None. Got 0 instead"),
     ],
 )
 def test_fit_rejects_bad_input_with_clear_messages(params, X, y, match):

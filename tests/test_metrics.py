@@ -3,8 +3,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 
-from sklearn_alrnn.metrics import power_spectrum_distance, state_space_divergence
+from sklearn_alrnn import ALRNNForecaster, make_windows
+from sklearn_alrnn.metrics import (
+    power_spectrum_distance,
+    prediction_error,
+    state_space_divergence,
+)
 
 ALPHA = 1e-5  # the documented Laplace pseudo-count per bin
 
@@ -277,3 +283,46 @@ def test_state_space_divergence_gmm_needs_two_time_points():
 def test_power_spectrum_distance_needs_two_time_points():
     with pytest.raises(ValueError, match=r"x_true must have at least 2 time points\. Got 1"):
         power_spectrum_distance([1.0], [1.0, 2.0])
+
+
+@pytest.fixture(scope="module")
+def fitted_with_covariate():
+    """A tiny forecaster of channel 0 of a 2-channel series, and a held-out stretch."""
+    t = np.arange(160)
+    series = np.column_stack([np.sin(0.3 * t), np.cos(0.3 * t)])
+    X, y = make_windows(series[:120], window=6, horizon=2, n_targets=1)
+    est = ALRNNForecaster(n_units=6, n_nonlinear=1, max_epochs=5, random_state=0).fit(X, y)
+    return est, series[120:]
+
+
+@pytest.mark.parametrize("n_steps", [1, 3])
+def test_prediction_error_is_the_error_n_steps_ahead_of_every_start(
+    fitted_with_covariate, n_steps
+):
+    est, series = fitted_with_covariate
+    starts = range(len(series) - 6 - n_steps + 1)
+    errors = [
+        (est.forecast(series[s : s + 6], n_steps)[-1, 0] - series[s + 6 + n_steps - 1, 0]) ** 2
+        for s in starts
+    ]
+    assert prediction_error(est, series, n_steps) == pytest.approx(np.mean(errors), rel=1e-12)
+    frame = pd.DataFrame(series, columns=["target", "covariate"])
+    assert prediction_error(est, frame, n_steps) == prediction_error(est, series, n_steps)
+
+
+def test_prediction_error_rejects_bad_input(fitted_with_covariate):
+    est, series = fitted_with_covariate
+    with pytest.raises(NotFittedError):
+        prediction_error(ALRNNForecaster(), series, 1)
+    with pytest.raises(ValueError, match=r"'n_steps' parameter of prediction_error must be an "
+                       r"int in the range \[1, inf\). Got 0 instead"):
+        prediction_error(est, series, 0)
+    with pytest.raises(TypeError, match="Got 2.5 instead"):
+        prediction_error(est, series, 2.5)
+    with pytest.raises(ValueError, match="series has 1 channel"):
+        prediction_error(est, series[:, 0], 1)
+    with pytest.raises(ValueError, match=r"series has 8 time points, but window_ \+ n_steps "
+                       r"= 6 \+ 3 = 9 are needed"):
+        prediction_error(est, series[:8], 3)
+    with pytest.raises(ValueError, match="contains NaN"):
+        prediction_error(est, np.where(series > 0.9, np.nan, series), 1)

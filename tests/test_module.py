@@ -135,3 +135,75 @@ def test_reference_initialisation_is_seeded_and_stable():
     assert torch.count_nonzero(torch.diagonal(a.cell.coupling())) == 0
     assert a.cell.W.detach().std() < 0.05
     assert torch.count_nonzero(a.cell.h) == 0
+
+
+def numpy_sparse_predictions(module, x, future, interval):
+    """Sparse teacher forcing from the docstrings, in NumPy: predictions of x_1 .. x_{S-1}.
+
+    o_t is the observation at multiples of ``interval`` (in the future only its
+    first channels are known) and the model's own prediction u_t[:N] elsewhere.
+    """
+    A = module.cell.A.detach().numpy()
+    W = module.cell.W.detach().numpy() * (1 - np.eye(len(A)))
+    h = module.cell.h.detach().numpy()
+    L, b = (p.detach().numpy() for p in (module.init_hidden.weight, module.init_hidden.bias))
+    C = np.zeros((len(A) - x.shape[2], x.shape[2]))
+    if module.C_obs is not None:
+        C = module.C_obs.detach().numpy()
+    M, P, (T, N) = len(A), module.cell.n_nonlinear, x.shape[1:]
+    observed = [x[:, t] for t in range(T)] + [future[:, t] for t in range(future.shape[1])]
+    z = np.concatenate([x[:, 0], x[:, 0] @ L.T + b], axis=1)
+    predictions = []
+    for t in range(1, len(observed)):
+        u = A * z + np.concatenate([z[:, : M - P], np.maximum(z[:, M - P :], 0)], 1) @ W.T + h
+        o = u[:, :N].copy()
+        predictions.append(u[:, :N].copy())
+        if t % interval == 0:
+            o[:, : observed[t].shape[1]] = observed[t]
+        z = np.concatenate([o, u[:, N:] + o @ C.T], axis=1)
+    return np.stack(predictions, axis=1)
+
+
+@pytest.mark.parametrize("interval", [1, 3, 20])
+@pytest.mark.parametrize("input_drive", [False, True])
+@pytest.mark.parametrize("n_nonlinear", [0, 2])
+@pytest.mark.parametrize("n_future", [1, 2])  # with 1, the second channel is a covariate
+def test_sparse_forcing_matches_numpy_reimplementation(
+    interval, input_drive, n_nonlinear, n_future
+):
+    """Forcing lands on multiples of the interval only, in the window and (targets) after it."""
+    module = make_module(n_nonlinear=n_nonlinear, input_drive=input_drive)
+    rng = np.random.RandomState(2)
+    x, future = rng.randn(4, 7, 2), rng.randn(4, 5, n_future)
+    got = module.sparsely_forced(torch.from_numpy(x), torch.from_numpy(future), interval)
+    expected = numpy_sparse_predictions(module, x, future, interval)
+    assert got.shape == (4, 11, 2)
+    np.testing.assert_allclose(got.detach().numpy(), expected, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("input_drive", [False, True])
+def test_forcing_every_step_is_full_teacher_forcing(input_drive):
+    """interval=1: each prediction is the one-step forecast after a fully forced prefix."""
+    module = make_module(input_drive=input_drive)
+    sequence = torch.randn(3, 9, 2, dtype=torch.float64)
+    got = module.sparsely_forced(sequence[:, :6], sequence[:, 6:], interval=1).detach()
+    for t in range(1, 9):
+        one_step = module.rollout(sequence[:, :t], 1)[:, 0].detach()
+        torch.testing.assert_close(got[:, t - 1], one_step, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("input_drive", [False, True])
+@pytest.mark.parametrize("n_future", [1, 2])
+def test_sparse_forcing_gradcheck(input_drive, n_future):
+    module = make_module(n_nonlinear=2, input_drive=input_drive)
+    module.forcing_interval = 3  # forward() is then the sparsely forced objective
+    module.n_targets = n_future
+    names = [name for name, _ in module.named_parameters()]
+    x = torch.randn(2, 4, 2, dtype=torch.float64)
+    future = torch.randn(2, 3, n_future, dtype=torch.float64)
+
+    def f(*params):
+        return torch.func.functional_call(module, dict(zip(names, params)), (x, future))
+
+    params = [p.detach().clone().requires_grad_() for p in module.parameters()]
+    assert gradcheck(f, params)

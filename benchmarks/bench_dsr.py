@@ -1,0 +1,304 @@
+"""How many nonlinear units does an AL-RNN need to reconstruct the Lorenz-63 attractor?
+
+The reference work (Brenner et al., NeurIPS 2024) finds that an AL-RNN with M = 20 latent
+units reconstructs Lorenz-63 poorly with P <= 1 ReLU units and well from P = 2 on, and that
+its trajectory then lives in a handful of linear regions. This script repeats that experiment
+with ``ALRNNForecaster(forcing_interval=tau)`` on CPU:
+
+* data: a z-scored Lorenz-63 trajectory for training and a second one, from another initial
+  condition, held out for evaluation (both z-scored with the training statistics);
+* training: (window, horizon) pairs of the training series, each one sequence trained with
+  sparse teacher forcing; every ``--check-every`` epochs the model runs free from the start
+  of the training series and the weights whose run has the lowest D_stsp against the
+  training series are kept (model selection on training data only, as in the reference);
+* evaluation, from the start of the held-out trajectory: a long free run after a transient
+  is compared with it by D_stsp (``state_space_divergence``, 30 bins per dimension) and D_H
+  (``power_spectrum_distance``); PE(20) is the 20-step-ahead error from every start point
+  (``prediction_error``); "regions" is the number of linear regions (sign patterns of the P
+  ReLU units) that hold 95 % of the free run's steps.
+
+The row "truth" scores the held-out trajectory against a third true one: the floor of each
+measure at these lengths. Seeded and offline. Run::
+
+    python benchmarks/bench_dsr.py --out dsr.json --figure dsr.png
+    python benchmarks/bench_dsr.py --quick          # a smoke run of about a minute
+"""
+
+import argparse
+import copy
+import json
+import os
+import platform
+import time
+
+import numpy as np
+import sklearn
+import skorch
+import torch
+from joblib import Parallel, delayed
+from skorch.callbacks import Callback
+
+import sklearn_alrnn
+from sklearn_alrnn import ALRNNForecaster, make_windows
+from sklearn_alrnn.datasets import make_lorenz63
+from sklearn_alrnn.metrics import (
+    power_spectrum_distance,
+    prediction_error,
+    state_space_divergence,
+)
+
+N_UNITS = 20
+PE_STEPS = 20
+REGION_SHARE = 0.95
+MEASURES = ("dstsp", "dh", "dh_full", "pe20")
+# Seeds of the three Lorenz-63 initial conditions: training, evaluation, and a second true
+# trajectory for the "truth" row.
+TRAIN_SEED, TEST_SEED, TRUTH_SEED = 0, 1, 2
+
+
+class KeepBestReconstruction(Callback):
+    """Keep the weights whose free runs best match the training series (lowest D_stsp).
+
+    Every ``every`` epochs the model reads ``n_starts`` windows spread over ``series`` and
+    runs free from each (one batch); the runs after ``transient`` steps, ``n_steps`` points
+    in all, are scored together against the whole series, so that a model whose attractor
+    depends on where it starts scores badly. At the end of training the best weights are
+    restored.
+    """
+
+    def __init__(self, series, window, n_steps, transient, every, n_starts=3):
+        self.series = series
+        self.window = window
+        self.n_steps = n_steps
+        self.transient = transient
+        self.every = every
+        self.n_starts = n_starts
+
+    def initialize(self):
+        self.best_score_, self.best_epoch_, self.best_state_ = np.inf, 0, None
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = len(net.history)
+        if epoch % self.every:
+            return
+        module = copy.deepcopy(net.module_).double().eval()
+        starts = np.linspace(0, len(self.series) - self.window, self.n_starts).astype(int)
+        contexts = torch.tensor(np.stack([self.series[s : s + self.window] for s in starts]))
+        steps = self.transient + self.n_steps // self.n_starts
+        with torch.inference_mode():
+            runs = module.rollout(contexts, steps)[:, self.transient :]
+        run = runs.reshape(-1, contexts.shape[2]).numpy()
+        score = state_space_divergence(self.series, run) if np.isfinite(run).all() else np.inf
+        net.history.record("train_dstsp", score)
+        if score < self.best_score_:
+            self.best_score_, self.best_epoch_ = score, epoch
+            self.best_state_ = copy.deepcopy(net.module_.state_dict())
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_state_ is not None:
+            net.module_.load_state_dict(self.best_state_)
+
+
+def lorenz(n_timepoints, seed, mean=None, std=None):
+    """A Lorenz-63 trajectory, z-scored with the given (else its own) statistics."""
+    x = make_lorenz63(n_timepoints, random_state=seed)
+    mean = x.mean(axis=0) if mean is None else mean
+    std = x.std(axis=0) if std is None else std
+    return (x - mean) / std, mean, std
+
+
+def regions_covering(codes: np.ndarray, share: float) -> int:
+    """Fewest distinct codes that together make up ``share`` of ``codes``."""
+    counts = np.sort(np.unique(codes, return_counts=True)[1])[::-1]
+    return int(np.searchsorted(np.cumsum(counts), share * len(codes) - 1e-9) + 1)
+
+
+def region_codes(est, context, n_steps, n_nonlinear):
+    """Linear region (sign pattern of the ReLU units, as an int) at each free-run step."""
+    states, _ = est._latent_states(context.T[None], n_steps=n_steps)
+    relu = states[0, len(context) :, N_UNITS - n_nonlinear :] > 0  # (n_steps, P)
+    return relu @ (1 << np.arange(n_nonlinear))
+
+
+def fit_and_score(n_nonlinear, seed, train, test, args):
+    torch.set_num_threads(args.threads)
+    X, y = make_windows(train, args.window, args.horizon, stride=args.stride)
+    keep_best = KeepBestReconstruction(
+        train, args.window, args.check_steps, args.transient, args.check_every
+    )
+    est = ALRNNForecaster(
+        n_units=N_UNITS,
+        n_nonlinear=n_nonlinear,
+        input_drive=args.input_drive,
+        scaling=None,  # the series is already z-scored
+        forcing_interval=args.tau,
+        max_epochs=args.epochs,
+        lr=args.lr,
+        gradient_clip=args.clip,
+        batch_size=args.batch_size,
+        noise=args.noise,
+        callbacks=[("keep_best", keep_best)],
+        random_state=seed,
+    )
+    wall, cpu = time.perf_counter(), time.process_time()
+    est.fit(X, y)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+
+    context = test[: args.window]
+    start = time.perf_counter()
+    generated = est.forecast(context, args.transient + args.n_generate)[args.transient :]
+    generate_s = time.perf_counter() - start
+    row = {"n_nonlinear": n_nonlinear, "seed": seed, "fit_cpu_s": cpu, "fit_wall_s": wall}
+    row["generate_s"] = generate_s
+    row["best_epoch"], row["train_dstsp"] = keep_best.best_epoch_, keep_best.best_score_
+    if not np.isfinite(generated).all():  # a run that diverged has no distance to the truth
+        return {**row, "dstsp": np.inf, "dh": 1.0, "dh_full": 1.0, "pe20": np.inf,
+                "regions": 0}, None
+    codes = region_codes(est, context, args.transient + args.n_generate, n_nonlinear)
+    codes = codes[args.transient :]
+    row["dstsp"] = state_space_divergence(test, generated, n_bins=30)
+    row["dh"] = segment_dh(test, generated, args.dh_length)
+    row["dh_full"] = power_spectrum_distance(test, generated)
+    row["pe20"] = prediction_error(est, test[: args.pe_points + args.window + PE_STEPS], PE_STEPS)
+    row["regions"] = regions_covering(codes, REGION_SHARE)
+    row["region_shares"] = sorted(np.unique(codes, return_counts=True)[1] / len(codes))[::-1]
+    return row, generated if n_nonlinear == args.figure_p and seed == args.seeds[0] else None
+
+
+def segment_dh(x_true, x_gen, length):
+    """D_H averaged over consecutive segments of ``length`` steps.
+
+    D_H depends on the length compared, because its smoothing is in frequency bins: this
+    is the mean over segments as long as the reference's (10 000 steps).
+    """
+    starts = range(0, min(len(x_true), len(x_gen)) - length + 1, length)
+    return float(np.mean([
+        power_spectrum_distance(x_true[i : i + length], x_gen[i : i + length]) for i in starts
+    ]))
+
+
+def table_row(rows):
+    """Mean and std over seeds of each measure, the region counts, and their table cells."""
+    stats = {k: (float(np.mean([r[k] for r in rows])), float(np.std([r[k] for r in rows])))
+             for k in MEASURES + ("fit_cpu_s", "fit_wall_s")}
+    text = ["{:.3f} +- {:.3f}".format(*stats[k]) for k in MEASURES]
+    text.append(", ".join(str(r["regions"]) for r in rows))
+    text += [f"{stats[k][0]:.0f}" for k in ("fit_cpu_s", "fit_wall_s")]
+    return {**stats, "regions": [r["regions"] for r in rows], "text": text}
+
+
+def plot(test, generated, n_nonlinear, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = min(len(test), len(generated), 20_000)
+    fig = plt.figure(figsize=(8, 4), dpi=90)
+    panels = [(test, "true (held out)"), (generated, f"AL-RNN, P = {n_nonlinear}")]
+    for i, (x, title) in enumerate(panels):
+        ax = fig.add_subplot(1, 2, i + 1, projection="3d")
+        ax.plot(*x[:n].T, lw=0.2, color="k" if i == 0 else "C3")
+        ax.set(title=title, xlabel="x", ylabel="y", zlabel="z")
+        ax.tick_params(labelsize=6)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n-nonlinear", type=int, nargs="+", default=[0, 1, 2, 3, 5])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--n-train", type=int, default=100_000, help="training time points")
+    parser.add_argument("--window", type=int, default=150)
+    parser.add_argument("--horizon", type=int, default=50)
+    parser.add_argument("--stride", type=int, default=125, help="between training windows")
+    parser.add_argument("--tau", type=int, default=16, help="forcing_interval")
+    parser.add_argument("--epochs", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=1e-2)
+    parser.add_argument("--clip", type=float, default=1.0, help="gradient_clip")
+    parser.add_argument("--noise", type=float, default=0.05)
+    parser.add_argument("--input-drive", type=int, default=0, choices=[0, 1])
+    parser.add_argument("--check-every", type=int, default=10, help="epochs between checks")
+    parser.add_argument("--check-steps", type=int, default=20_000)
+    parser.add_argument("--n-generate", type=int, default=100_000, help="scored free run")
+    parser.add_argument("--transient", type=int, default=1_000, help="discarded steps")
+    parser.add_argument("--dh-length", type=int, default=10_000, help="D_H segment length")
+    parser.add_argument("--pe-points", type=int, default=10_000, help="PE(20) start points")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per fit")
+    parser.add_argument("--jobs", type=int, default=2, help="fits run in parallel")
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run")
+    parser.add_argument("--figure", help="write a PNG of a generated attractor here")
+    parser.add_argument("--figure-p", type=int, default=2, help="P of the figure's model")
+    parser.add_argument("--out", help="write the results as JSON to this file")
+    args = parser.parse_args()
+    if args.quick:
+        args.n_nonlinear, args.seeds = [0, 2], [0]
+        args.n_train, args.epochs, args.check_every = 10_000, 3, 1
+        args.check_steps = args.n_generate = args.pe_points = args.dh_length = 5_000
+    args.input_drive = bool(args.input_drive)
+
+    train, mean, std = lorenz(args.n_train, TRAIN_SEED)
+    test, _, _ = lorenz(args.transient + args.n_generate, TEST_SEED, mean, std)
+    truth, _, _ = lorenz(len(test), TRUTH_SEED, mean, std)
+    jobs = [(p, s) for p in args.n_nonlinear for s in args.seeds]
+    start = time.perf_counter()
+    results = Parallel(n_jobs=args.jobs)(
+        delayed(fit_and_score)(p, s, train, test, args) for p, s in jobs
+    )
+    total_s = time.perf_counter() - start
+    rows = [r for r, _ in results]
+    generated = next((g for _, g in results if g is not None), None)
+
+    summary = {p: table_row([r for r in rows if r["n_nonlinear"] == p]) for p in args.n_nonlinear}
+    floor = {
+        "dstsp": state_space_divergence(test, truth, n_bins=30),
+        "dh": segment_dh(test, truth, args.dh_length),
+        "dh_full": power_spectrum_distance(test, truth),
+    }
+    print(
+        f"Lorenz-63, {args.n_train} training steps; M = {N_UNITS}, tau = {args.tau}, "
+        f"{args.epochs} epochs; seeds {args.seeds}; mean +- std over seeds\n"
+    )
+    print(
+        f"| P | D_stsp | D_H ({args.dh_length} steps) | D_H ({args.n_generate} steps) | PE(20) "
+        "| regions (95 %) | fit CPU s | fit wall s |"
+    )
+    print("|---:|---|---|---|---|---|---:|---:|")
+    for p, cells in summary.items():
+        print(f"| {p} | " + " | ".join(cells["text"]) + " |")
+    print(
+        f"| truth | {floor['dstsp']:.3f} | {floor['dh']:.3f} | {floor['dh_full']:.3f} "
+        "| | | | |"
+    )
+    print(f"\ntotal wall time {total_s:.0f} s")
+
+    if args.figure and generated is not None:
+        plot(test, generated, args.figure_p, args.figure)
+    if args.out:
+        meta = {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "numpy": np.__version__,
+            "sklearn": sklearn.__version__,
+            "skorch": skorch.__version__,
+            "sklearn_alrnn": sklearn_alrnn.__version__,
+            "device": f"cpu ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)",
+            "threads_per_fit": args.threads,
+            "parallel_fits": args.jobs,
+            "load_average": os.getloadavg(),
+            "total_wall_s": total_s,
+        }
+        with open(args.out, "w") as f:
+            json.dump(
+                {"meta": meta, "args": vars(args), "rows": rows, "summary": summary,
+                 "truth": floor},
+                f, indent=1, default=float,
+            )
+
+
+if __name__ == "__main__":
+    main()
