@@ -245,12 +245,15 @@ class _BaseALRNN(BaseEstimator):
             self.net_.fit(X, y)
         return self
 
-    def _infer(self, fn, *arrays):
+    def _infer(self, fn, *arrays, prepare=None):
         """Apply ``fn(module, *batches)`` to float64 arrays in bounded batches.
 
-        Inference runs on a float64 copy of the module: results then do not
-        depend on how windows are batched (scikit-learn's subset-invariance
-        contract), and the latency-bound recurrence barely slows down.
+        ``prepare(*batches)``, when given, turns each batch of ``arrays`` into
+        the float64 arrays ``fn`` takes (scaling, say), so that no transformed
+        copy of the whole input is ever held. Inference runs on a float64 copy
+        of the module: results then do not depend on how windows are batched
+        (scikit-learn's subset-invariance contract), and the latency-bound
+        recurrence barely slows down.
         """
         check_is_fitted(self, "net_")
         module = copy.deepcopy(self.net_.module_).double().eval()
@@ -258,10 +261,10 @@ class _BaseALRNN(BaseEstimator):
         out = []
         with torch.inference_mode():
             for start in range(0, len(arrays[0]), _PREDICT_BATCH):
-                batch = [
-                    torch.as_tensor(a[start : start + _PREDICT_BATCH], device=device)
-                    for a in arrays
-                ]
+                batch = [a[start : start + _PREDICT_BATCH] for a in arrays]
+                if prepare is not None:
+                    batch = prepare(*batch)
+                batch = [torch.as_tensor(b, device=device) for b in batch]
                 # A copy, not a view: views of the latent trajectory would keep
                 # every batch's full (B, T, M) states alive.
                 out.append(fn(module, *batch).cpu().numpy().copy())

@@ -432,9 +432,14 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         """
         offset = self._offset(X3)
         nt = self.n_targets_
-        scaled = self._scale(X3, offset, np.float64)
-        out = self._infer(lambda m, x: m.rollout(x, steps)[..., :nt], scaled)
+        out = self._infer(
+            lambda m, x: m.rollout(x, steps)[..., :nt], X3, offset, prepare=self._scaled_batch
+        )
         return self._unscale(out, offset)
+
+    def _scaled_batch(self, X3, offset):
+        """One batch of windows and their offsets -> the float64 model input, [(n, T, C)]."""
+        return [self._scale(X3, offset, np.float64)]
 
     # -- hooks for sklearn_alrnn.inspection -------------------------------------------
 
@@ -454,8 +459,9 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
                 f"with {self.n_channels_}."
             )
         offset = self._offset(X3)
-        scaled = self._scale(X3, offset, np.float64)
-        states = self._infer(lambda m, x: m.trajectory(x, n_steps), scaled)
+        states = self._infer(
+            lambda m, x: m.trajectory(x, n_steps), X3, offset, prepare=self._scaled_batch
+        )
         return states, np.ones(states.shape[:2], dtype=bool)
 
     def _dynamics(self):
