@@ -1,5 +1,6 @@
 """Scaling out: the same search on a real Dask cluster, and pickles across processes."""
 
+import io
 import pickle
 import subprocess
 import sys
@@ -7,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 from joblib import parallel_backend
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
@@ -68,3 +70,30 @@ def test_a_pickle_holds_the_weights_once():
     est.fit(X, y)
     weights = est.net_.module_.cell.W.detach().numpy().tobytes()
     assert pickle.dumps(est).count(weights) == 1
+
+
+class _NoRawTensors(pickle.Pickler):
+    """A pickler that refuses torch tensors: skorch saves its module, optimizer and
+    criterion with torch.save into bytes and maps those to the CPU when it loads them
+    without CUDA; a tensor pickled anywhere else would keep its CUDA device. (Its
+    output is thrown away: generators are only checked, not saved.)"""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, torch.Generator):  # the batch shuffler's, always on the CPU
+            assert obj.device.type == "cpu"
+            return object, ()
+        if isinstance(obj, (torch.Tensor, torch.UntypedStorage)):
+            raise AssertionError(f"a raw {type(obj).__name__} of shape "
+                                 f"{tuple(getattr(obj, 'shape', ()))} is pickled")
+        return NotImplemented
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_only_device_mapped_tensors_are_pickled(early_stopping):
+    """What makes a model fitted with device="cuda" load on a CPU-only machine."""
+    X, y = make_windows(np.sin(0.3 * np.arange(60)), window=8, horizon=2)
+    est = ALRNNForecaster(n_units=5, max_epochs=2, random_state=0,
+                          early_stopping=early_stopping).fit(X, y)
+    clf = ALRNNClassifier(n_units=5, max_epochs=2, random_state=0).fit(X, y[:, 0] > 0)
+    for fitted in (est, clf):
+        _NoRawTensors(io.BytesIO()).dump(fitted)
