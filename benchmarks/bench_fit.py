@@ -71,7 +71,8 @@ def fit_estimator(X, y, Xs, ys):
 
 
 def alrnn_module():
-    return ForecastModule(1, 1, HORIZON, UNITS, NONLINEAR, generator=torch.Generator().manual_seed(0))
+    generator = torch.Generator().manual_seed(0)
+    return ForecastModule(1, 1, HORIZON, UNITS, NONLINEAR, generator=generator)
 
 
 def fit_rnn_skorch(X, y, Xs, ys):

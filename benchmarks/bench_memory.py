@@ -61,11 +61,14 @@ def main():
     for n in (25_000, 100_000, 400_000):
         rows.append(("predict", n, 1, measure("predict", n, 1)))
 
-    print(f"{'call':8} {'windows':>8} {'epochs':>6} {'peak MiB added':>15} {'MiB / 1k windows':>17}")
+    header = ("call", "windows", "epochs", "peak MiB added", "MiB / 1k windows")
+    print("{:8} {:>8} {:>6} {:>15} {:>17}".format(*header))
     for mode, n, epochs, mib in rows:
         print(f"{mode:8} {n:8d} {epochs:6d} {mib:15.1f} {1000 * mib / n:17.2f}")
     if args.out:
-        import numpy, sklearn, torch
+        import numpy
+        import sklearn
+        import torch
 
         meta = {"python": platform.python_version(), "torch": torch.__version__,
                 "numpy": numpy.__version__, "sklearn": sklearn.__version__, "device": "cpu"}

@@ -128,7 +128,9 @@ def main():
             "dtype": "float32",
             "reps": args.reps,
             "loops": args.loops,
-            "compiled_available": getattr(_module, "_compiled_step_loops", lambda: None)() is not None,
+            "compiled_available": (
+                getattr(_module, "_compiled_step_loops", lambda: None)() is not None
+            ),
             "load_average": os.getloadavg(),
         }
         with open(args.out, "w") as f:

@@ -83,8 +83,8 @@ class _NoRawTensors(pickle.Pickler):
             assert obj.device.type == "cpu"
             return object, ()
         if isinstance(obj, (torch.Tensor, torch.UntypedStorage)):
-            raise AssertionError(f"a raw {type(obj).__name__} of shape "
-                                 f"{tuple(getattr(obj, 'shape', ()))} is pickled")
+            pytest.fail(f"a raw {type(obj).__name__} of shape "
+                        f"{tuple(getattr(obj, 'shape', ()))} is pickled")
         return NotImplemented
 
 
