@@ -1,6 +1,6 @@
 """Make the figures of the README: python docs/make_figures.py (about a minute on a CPU).
 
-It repeats the README's "Reading a fitted model" example and draws, for the
+It repeats the README's "Choosing P, and reading a fitted model" example and draws, for the
 model it selects, the region the latent state is in along the series, next
 to the nonlinearity profile that chose it.
 """
