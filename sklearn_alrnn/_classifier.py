@@ -6,11 +6,13 @@ NaN-padded float array plus the length of each case; the padding is zeroed
 before it reaches torch and masked out of the readout.
 """
 
+from numbers import Real
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from skorch.dataset import ValidSplit
@@ -27,8 +29,8 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
     """Almost-Linear RNN classifier for (multichannel, unequal-length) sequences.
 
     Each sequence drives the latent state through an input matrix C; a linear
-    readout of the final state (or of its average over time) gives the class
-    logits, trained with cross-entropy. Of the ``n_units`` latent units only
+    readout of the final state (or of its average or maximum over time) gives
+    the class logits, trained with cross-entropy. Of the ``n_units`` latent units only
     the last ``n_nonlinear`` are ReLU.
 
     Parameters
@@ -37,12 +39,21 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         Number of latent units M.
     n_nonlinear : int, default=4
         Number of ReLU units P (the rest are linear); at most ``n_units``.
-    readout : {"last", "mean"}, default="last"
-        Classify from the state at each sequence's own last step, or from the
-        state averaged over the sequence's steps.
+    readout : {"last", "mean", "max"}, default="last"
+        Classify from the state at each sequence's own last step, from the
+        state averaged over the sequence's steps, or from each unit's maximum
+        over the steps (max-pooling: evidence seen anywhere in a long
+        sequence reaches the readout without having to be held to the end).
     scaling : {"global"} or None, default="global"
         Standardise each channel with its mean and standard deviation over
         the training sequences.
+    init_self_coupling : float in [0, 1) or None, default=None
+        None initialises the diagonal self-coupling A as the reference work
+        does (entries around 0.3-0.7: a state forgets its input within a few
+        steps). A float draws each entry uniformly from
+        ``[init_self_coupling, 1)`` instead: slowly decaying memory, which
+        helps on long sequences (hundreds of steps). Pair it with a lower
+        ``lr`` or ``gradient_clip``, as the state then grows over time.
     max_epochs : int, default=100
         Passes over the training sequences.
     lr : float, default=1e-2
@@ -101,8 +112,9 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
 
     with A diagonal, W of zero diagonal, :math:`s_t` the (scaled) input at
     step t, and :math:`\\phi` the identity on the first M - P units and ReLU
-    on the last P. The logits are :math:`V z_T + b` (``readout="last"``) or
-    :math:`V \\bar z + b` (``readout="mean"``).
+    on the last P. The logits are :math:`V z_T + b` (``readout="last"``),
+    :math:`V \\bar z + b` (``readout="mean"``) or :math:`V \\max_t z_t + b`
+    (``readout="max"``, the maximum taken per unit).
 
     References
     ----------
@@ -126,8 +138,9 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
 
     _parameter_constraints: dict = {
         **_BaseALRNN._parameter_constraints,
-        "readout": [StrOptions({"last", "mean"})],
+        "readout": [StrOptions({"last", "mean", "max"})],
         "scaling": [StrOptions({"global"}), None],
+        "init_self_coupling": [Interval(Real, 0, 1, closed="left"), None],
     }
 
     def __init__(
@@ -137,6 +150,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         n_nonlinear=4,
         readout="last",
         scaling="global",
+        init_self_coupling=None,
         max_epochs=100,
         lr=1e-2,
         lr_final=1e-3,
@@ -156,6 +170,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         self.n_nonlinear = n_nonlinear
         self.readout = readout
         self.scaling = scaling
+        self.init_self_coupling = init_self_coupling
         self.max_epochs = max_epochs
         self.lr = lr
         self.lr_final = lr_final
@@ -289,6 +304,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
             "n_nonlinear": self.n_nonlinear,
             "readout": self.readout,
             "noise": self.noise,
+            "init_self_coupling": self.init_self_coupling,
         }
         inputs = self._to_torch_inputs(X3, lengths)
         y_codes = encoder.transform(y)

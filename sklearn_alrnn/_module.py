@@ -531,21 +531,28 @@ class ClassifierModule(nn.Module):
         Number of logits.
     n_units, n_nonlinear : int
         M and P.
-    readout : {"last", "mean"}, default="last"
-        Read the state at each sequence's last step, or its average over time.
+    readout : {"last", "mean", "max"}, default="last"
+        Read the state at each sequence's last step, its average over time, or
+        its maximum over time (per unit).
     noise : float, default=0.0
         Std of Gaussian noise added to the inputs while training.
+    init_self_coupling : float, optional
+        Draw each A_ii uniformly from [init_self_coupling, 1) instead of the
+        reference initialisation: slower-decaying memory for long sequences.
     generator : torch.Generator, optional
         Seeds the initialisation.
     """
 
     def __init__(
         self, n_channels, n_classes, n_units, n_nonlinear, readout="last", noise=0.0,
-        generator=None,
+        init_self_coupling=None, generator=None,
     ):
         super().__init__()
         self.readout, self.noise = readout, noise
         self.cell = ALRNNCell(n_units, n_nonlinear, n_inputs=n_channels, generator=generator)
+        if init_self_coupling is not None:
+            with torch.no_grad():
+                self.cell.A.uniform_(init_self_coupling, 1.0, generator=generator)
         self.head = nn.Linear(n_units, n_classes)
 
     def trajectory(self, x):
@@ -564,7 +571,10 @@ class ClassifierModule(nn.Module):
         states = self.trajectory(x)
         if self.readout == "last":
             features = states[torch.arange(len(x), device=x.device), lengths - 1]
-        else:
-            valid = torch.arange(x.shape[1], device=x.device) < lengths[:, None]
+            return self.head(features)
+        valid = torch.arange(x.shape[1], device=x.device) < lengths[:, None]
+        if self.readout == "mean":
             features = (states * valid[..., None]).sum(1) / lengths[:, None]
+        else:  # "max": padding must never win the max, whatever its sign
+            features = states.masked_fill(~valid[..., None], -torch.inf).amax(1)
         return self.head(features)

@@ -131,9 +131,9 @@ CASES = {
                                               "of cases. Got 10 in X and 7 in y"),
     "classifier sparse X": (lambda: classifier().fit(sp.csr_matrix(X2), LABELS),
                             TypeError, "ALRNNClassifier does not accept sparse X"),
-    "classifier bad readout": (lambda: classifier(readout="max").fit(X3, LABELS),
+    "classifier bad readout": (lambda: classifier(readout="median").fit(X3, LABELS),
                                ValueError, "The 'readout' parameter of ALRNNClassifier must be a "
-                                           "str among .* Got 'max' instead"),
+                                           "str among .* Got 'median' instead"),
     "classifier ragged channels": (lambda: classifier().fit([X3[0], X3[1, :1]], [0, 1]),
                                    ValueError, "ALRNNClassifier: all cases of a list X must have "
                                                r"the same number of channels. Got \[1, 2\]"),

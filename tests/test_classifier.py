@@ -38,6 +38,32 @@ def test_learns_which_regime_made_a_sequence():
     assert loss[-1] < 0.5 * loss[0]
 
 
+def test_max_readout_finds_a_brief_event_in_a_long_sequence():
+    """Class 1 has one 3-step bump at a random place in 120 noisy steps: the
+    max over time sees it wherever it is, the last state has long forgotten it."""
+    rng = np.random.RandomState(0)
+    y = rng.randint(2, size=160)
+    X = 0.5 * rng.randn(160, 1, 120)
+    for i in np.flatnonzero(y):
+        start = rng.randint(0, 80)
+        X[i, 0, start : start + 3] += 3.0
+    params = {"n_units": 8, "n_nonlinear": 2, "max_epochs": 15, "random_state": 0}
+    pooled = ALRNNClassifier(**params, readout="max").fit(X[:100], y[:100])
+    assert pooled.score(X[100:], y[100:]) >= 0.95
+    assert ALRNNClassifier(**params).fit(X[:100], y[:100]).score(X[100:], y[100:]) <= 0.75
+
+
+def test_init_self_coupling():
+    """A float draws each A_ii from [init_self_coupling, 1); None keeps the reference."""
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 1, 5), np.arange(20) % 2
+    one_epoch = {**FAST, "max_epochs": 1, "lr": 1e-12, "lr_final": None}
+    A = ALRNNClassifier(**one_epoch, init_self_coupling=0.9).fit(X, y).net_.module_.cell.A
+    assert ((A >= 0.9 - 1e-6) & (A < 1.0)).all() and A.std() > 0
+    A = ALRNNClassifier(**one_epoch).fit(X, y).net_.module_.cell.A
+    assert (A < 0.9).all()
+
+
 @pytest.mark.parametrize("labels", [["cat", "dog"], [True, False], [3, 7], ["a", "b", "c"]])
 def test_labels_of_any_type(labels):
     rng = np.random.RandomState(0)
@@ -65,7 +91,7 @@ def test_unequal_lengths_as_padded_array_and_as_list(shifted):
     np.testing.assert_array_equal(a.predict_proba(padded), b.predict_proba(cases))
 
 
-@pytest.mark.parametrize("readout", ["last", "mean"])
+@pytest.mark.parametrize("readout", ["last", "mean", "max"])
 def test_padding_never_reaches_the_readout(shifted, readout):
     """A case padded with NaN gets the same probabilities as the case cut short."""
     X, y = shifted
@@ -122,7 +148,11 @@ def test_bad_parameters_and_predict_input(shifted):
     X, y = shifted
     with pytest.raises(ValueError, match="The 'readout' parameter of ALRNNClassifier must be a "
                                          "str among"):
-        ALRNNClassifier(**FAST, readout="max").fit(X, y)
+        ALRNNClassifier(**FAST, readout="median").fit(X, y)
+    with pytest.raises(ValueError, match=r"The 'init_self_coupling' parameter of "
+                                         r"ALRNNClassifier must be a float in the range "
+                                         r"\[0.0, 1.0\) or None. Got 1.0"):
+        ALRNNClassifier(**FAST, init_self_coupling=1.0).fit(X, y)
     with pytest.raises(ValueError, match="'n_nonlinear' parameter of ALRNNClassifier must be <= "
                                          "n_units=8. Got 9"):
         ALRNNClassifier(**{**FAST, "n_nonlinear": 9}).fit(X, y)
