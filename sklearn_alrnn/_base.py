@@ -62,33 +62,46 @@ class _TailSplit:
 
 
 class _StopOnDivergence(Callback):
-    """Keep the last finite weights; on a NaN/inf loss restore them and stop."""
+    """Stop a diverging fit and restore the weights of its best epoch.
+
+    The fit has diverged when the loss or a weight is NaN/inf, or when the loss has
+    grown ``blowup`` times above the best seen: a run heading to overflow passes
+    through finite but useless weights (losses of 1e21 were seen), so the last
+    finite weights are not worth keeping; those of the lowest loss are.
+    """
+
+    blowup = 1e6
 
     def __init__(self, estimator_name):
         self.estimator_name = estimator_name
 
     def initialize(self):
-        self.good_state_, self.good_epoch_ = None, 0
+        self.best_state_, self.best_epoch_, self.best_loss_ = None, 0, math.inf
         return self
 
     def on_epoch_end(self, net, **kwargs):
         epoch = net.history[-1]
-        losses = [epoch[k] for k in ("train_loss", "valid_loss") if k in epoch]
-        params = net.module_.parameters()
-        if all(map(math.isfinite, losses)) and all(torch.isfinite(p).all() for p in params):
-            self.good_state_ = copy.deepcopy(net.module_.state_dict())
-            self.good_epoch_ = epoch["epoch"]
+        loss = epoch["valid_loss"] if "valid_loss" in epoch else epoch["train_loss"]
+        finite = math.isfinite(epoch["train_loss"]) and math.isfinite(loss) and all(
+            torch.isfinite(p).all() for p in net.module_.parameters()
+        )
+        if finite and loss <= self.blowup * self.best_loss_:
+            if loss < self.best_loss_:
+                self.best_state_ = copy.deepcopy(net.module_.state_dict())
+                self.best_epoch_, self.best_loss_ = epoch["epoch"], loss
             return
         name, lr = self.estimator_name, net.lr
         hint = f"Lower lr (now {lr:g}) or set gradient_clip (for example gradient_clip=1.0)."
-        if self.good_state_ is None:
+        if self.best_state_ is None:
             raise ValueError(
-                f"{name} diverged in the first epoch: the training loss is {losses[0]}. {hint}"
+                f"{name} diverged in the first epoch: the training loss is "
+                f"{epoch['train_loss']}. {hint}"
             )
-        net.module_.load_state_dict(self.good_state_)
+        net.module_.load_state_dict(self.best_state_)
         warnings.warn(
-            f"{name} diverged at epoch {epoch['epoch']} (loss {losses[0]}); restored the "
-            f"weights of epoch {self.good_epoch_} and stopped training. {hint}",
+            f"{name} diverged at epoch {epoch['epoch']} (loss {loss:.3g}); restored the "
+            f"weights of epoch {self.best_epoch_}, the lowest loss ({self.best_loss_:.3g}), "
+            f"and stopped training. {hint}",
             ConvergenceWarning,
             stacklevel=2,
         )
@@ -98,7 +111,7 @@ class _StopOnDivergence(Callback):
         # The copy lives on the training device: kept in a pickle, it would make a
         # CUDA-fitted model unloadable on a CPU-only machine (skorch maps only its own
         # attributes to the CPU), and it would store the weights twice.
-        self.good_state_ = None
+        self.best_state_ = None
 
 
 class _ExponentialDecay(Callback):

@@ -250,6 +250,26 @@ def test_divergence_after_good_epochs_restores_and_warns(sine_windows):
     assert np.isfinite(est.predict(X_test)).all()
 
 
+def test_divergence_through_huge_finite_losses_restores_the_best_epoch(sine_windows):
+    """Weights that overflow pass through finite but useless ones: a loss a million
+    times the best counts as diverged, and the lowest-loss epoch's weights come back."""
+
+    class Explode(Callback):
+        def on_batch_end(self, net, **kwargs):
+            if len(net.history) >= 3:
+                with torch.no_grad():
+                    net.module_.cell.W.mul_(1e3)
+
+    X, y, X_test, _ = sine_windows
+    constant_lr = {**FAST, "lr_final": None}  # epoch 2 then does not depend on max_epochs
+    reference = ALRNNForecaster(**{**constant_lr, "max_epochs": 2}).fit(X, y)
+    est = ALRNNForecaster(**{**constant_lr, "max_epochs": 10}, callbacks=[Explode()])
+    with pytest.warns(ConvergenceWarning, match=r"restored the weights of epoch 2, the lowest"):
+        est.fit(X, y)
+    assert len(est.net_.history) < 10
+    np.testing.assert_array_equal(est.predict(X_test), reference.predict(X_test))
+
+
 # -- bad input ---------------------------------------------------------------------
 
 X_OK, Y_OK = np.random.RandomState(0).randn(10, 6), np.random.RandomState(1).randn(10, 2)
