@@ -268,11 +268,15 @@ class ALRNNCell(nn.Module):
         P, the number of ReLU units (the last P of the M units).
     n_inputs : int, default=0
         K, the number of external input channels driving the state via C.
+    init_self_coupling : float, optional
+        Draw each A_ii uniformly from [init_self_coupling, 1) instead of the
+        reference initialisation: slower-decaying memory for long sequences.
     generator : torch.Generator, optional
         Seeds the reference initialisation.
     """
 
-    def __init__(self, n_units, n_nonlinear, n_inputs=0, generator=None):
+    def __init__(self, n_units, n_nonlinear, n_inputs=0, init_self_coupling=None,
+                 generator=None):
         super().__init__()
         M, P, K = n_units, n_nonlinear, n_inputs
         self.n_units, self.n_nonlinear, self.n_inputs = M, P, K
@@ -282,16 +286,19 @@ class ALRNNCell(nn.Module):
         self.C = nn.Parameter(torch.empty(M, K)) if K else None
         self.register_buffer("floor", relu_floor(M, P, torch.empty(0)), persistent=False)
         self.register_buffer("offdiag", 1.0 - torch.eye(M), persistent=False)
-        self._init_weights(generator)
+        self._init_weights(generator, init_self_coupling)
 
     @torch.no_grad()
-    def _init_weights(self, generator):
+    def _init_weights(self, generator, init_self_coupling):
         self.A.copy_(reference_init(self.n_units, generator))
         self.W.normal_(0.0, 0.01, generator=generator).mul_(self.offdiag)
         self.h.zero_()
         if self.C is not None:
             bound = self.n_inputs**-0.5
             self.C.uniform_(-bound, bound, generator=generator)
+        if init_self_coupling is not None:
+            # Drawn last, so that W and C are those of the reference initialisation.
+            self.A.uniform_(init_self_coupling, 1.0, generator=generator)
 
     def phi(self, z):
         """Identity on the first M - P units, ReLU on the last P. Any shape (..., M)."""
@@ -537,8 +544,7 @@ class ClassifierModule(nn.Module):
     noise : float, default=0.0
         Std of Gaussian noise added to the inputs while training.
     init_self_coupling : float, optional
-        Draw each A_ii uniformly from [init_self_coupling, 1) instead of the
-        reference initialisation: slower-decaying memory for long sequences.
+        See :class:`ALRNNCell`.
     generator : torch.Generator, optional
         Seeds the initialisation.
     """
@@ -549,10 +555,8 @@ class ClassifierModule(nn.Module):
     ):
         super().__init__()
         self.readout, self.noise = readout, noise
-        self.cell = ALRNNCell(n_units, n_nonlinear, n_inputs=n_channels, generator=generator)
-        if init_self_coupling is not None:
-            with torch.no_grad():
-                self.cell.A.uniform_(init_self_coupling, 1.0, generator=generator)
+        self.cell = ALRNNCell(n_units, n_nonlinear, n_inputs=n_channels,
+                              init_self_coupling=init_self_coupling, generator=generator)
         self.head = nn.Linear(n_units, n_classes)
 
     def trajectory(self, x):
