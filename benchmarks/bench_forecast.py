@@ -47,13 +47,13 @@ import sklearn
 import skorch
 import statsmodels
 import torch
-from sklearn.metrics import r2_score
 from skorch import NeuralNet
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 from torch import nn
 
 from sklearn_alrnn import ALRNNForecaster, make_windows
+from sklearn_alrnn._cli import _metrics
 from sklearn_alrnn.datasets import load_airline, load_sunspots, make_lorenz63
 from sklearn_alrnn.inspection import nonlinearity_profile
 
@@ -118,33 +118,13 @@ def load(name):
 
 
 def metrics(truth, pred, train, season, pct):
-    error = pred - truth
-    scale = np.mean(np.abs(train[season:] - train[:-season]))
-    if pct == "MAPE":
-        p = np.mean(np.abs(error / truth))
-    else:  # symmetric: defined where the series touches zero (sunspots, lorenz)
-        p = np.mean(2 * np.abs(error) / (np.abs(truth) + np.abs(pred)))
-    return {
-        pct: float(p),
-        "MASE": float(np.mean(np.abs(error)) / scale),
-        "RMSE": float(np.sqrt(np.mean(error**2))),
-    }
-
-
-def finite_r2(estimator, X, y):
-    """R^2 as the estimator scores, but NaN (not an exception) for non-finite forecasts.
-
-    A diverging fold would otherwise abort the profile (it uses error_score="raise");
-    NaN leaves that candidate out of the one-standard-error rule instead.
-    """
-    pred = estimator.predict(X)
-    if not np.isfinite(pred).all():
-        NONFINITE.append(estimator.n_nonlinear)
-        return float("nan")
-    return r2_score(np.reshape(y, (len(y), -1)), np.reshape(pred, (len(y), -1)))
-
-
-NONFINITE = []  # n_nonlinear of each profile fit whose forecasts were not finite
+    """The command line's MAPE, MASE and RMSE; sMAPE instead of MAPE where the series
+    touches zero (sunspots, lorenz)."""
+    scores = _metrics(truth, pred, train, season)
+    if pct == "sMAPE":
+        del scores["MAPE"]
+        scores["sMAPE"] = float(np.mean(2 * np.abs(pred - truth) / (np.abs(truth) + np.abs(pred))))
+    return scores
 
 
 # -- the recurrent peers ----------------------------------------------------------------
@@ -169,21 +149,14 @@ class GatedForecaster:
     def __init__(self, cell, cfg, seed):
         self.cell, self.cfg, self.seed = cell, cfg, seed
 
-    def _offset(self, X):  # (n, T) -> (n, 1)
-        if self.cfg["scaling"] == "window":
-            return X.mean(axis=1, keepdims=True)
-        return np.full((len(X), 1), self.mean_)
-
     def fit(self, X, y):
         cfg = self.cfg
-        # As ALRNNForecaster._fit_scaling: the mean and the spread around each
-        # window's level (or the global mean) over windows and targets.
-        level = X.mean(axis=1, keepdims=True) if cfg["scaling"] == "window" else 0.0
-        self.mean_ = np.concatenate([X.ravel(), y.ravel()]).mean()
-        self.scale_ = np.concatenate([(X - level).ravel(), (y - level).ravel()]).std()
-        off = self._offset(X)
-        Xs = ((X - off) / self.scale_)[..., None].astype(np.float32)
-        ys = ((y - off) / self.scale_)[..., None].astype(np.float32)
+        # The estimator's own scaling (its private helpers), fitted on the same windows.
+        self.scaler_ = ALRNNForecaster(scaling=cfg["scaling"])
+        X3, y3 = X[:, None], y[:, None]
+        self.scaler_.mean_, self.scaler_.scale_ = self.scaler_._fit_scaling(X3, y3)
+        off = self.scaler_._offset(X3)
+        Xs, ys = self.scaler_._scale(X3, off), self.scaler_._scale(y3, off)
         epochs = cfg["epochs"]
         gamma = (LR_FINAL / cfg["lr"]) ** (1.0 / epochs)
         torch.manual_seed(self.seed)
@@ -210,10 +183,10 @@ class GatedForecaster:
         return self
 
     def predict(self, X):
-        off = self._offset(X)
-        Xs = ((X - off) / self.scale_)[..., None].astype(np.float32)
-        out = self.net_.predict(Xs)[..., 0].astype(np.float64)
-        return out * self.scale_ + off
+        X3 = X[:, None]
+        off = self.scaler_._offset(X3)
+        out = self.net_.predict(self.scaler_._scale(X3, off)).astype(np.float64)
+        return self.scaler_._unscale(out, off)[:, 0]
 
     def forecast(self, series, steps):
         """Feed the forecasts back, a horizon at a time, until ``steps`` are reached."""
@@ -223,9 +196,6 @@ class GatedForecaster:
             block = self.predict(np.asarray(values[-window:])[None])[0]
             values.extend(block)
         return np.asarray(values[len(series) : len(series) + steps])
-
-    def n_params(self):
-        return sum(p.numel() for p in self.net_.module_.parameters())
 
 
 # -- the classical baselines --------------------------------------------------------------
@@ -275,16 +245,11 @@ def run_series(name, cfg, seeds, quick):
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        profile = nonlinearity_profile(alrnn(cfg, 0, 0), X, y, n_nonlinear=GRID, cv=SPLITS,
-                                       scoring=finite_r2)
-    nonfinite = list(NONFINITE)
-    NONFINITE.clear()
+        profile = nonlinearity_profile(alrnn(cfg, 0, 0), X, y, n_nonlinear=GRID, cv=SPLITS)
     profile_seconds = time.perf_counter() - start
     P = profile.selected_
     print(f"\n{name}: {len(train)} training points, {len(X)} windows; profile on the "
           f"training windows ({profile_seconds:.0f} s):\n{profile}", flush=True)
-    if nonfinite:
-        print(f"  non-finite forecasts in profile folds, n_nonlinear = {nonfinite}")
 
     M = cfg["units"]
     neural = {
@@ -306,8 +271,7 @@ def run_series(name, cfg, seeds, quick):
             pred = np.exp(pred) if log else pred
             seconds.append(time.perf_counter() - start)
             scores.append(metrics(truth, pred, train, season, pct))
-        n_params = (est.n_params() if hasattr(est, "n_params")
-                    else sum(p.numel() for p in est.net_.module_.parameters()))
+        n_params = sum(p.numel() for p in est.net_.module_.parameters())
         row = {"series": name, "model": model, "params": n_params,
                "seconds": float(np.mean(seconds))}
         for key in scores[0]:
@@ -328,8 +292,7 @@ def run_series(name, cfg, seeds, quick):
             row[key], row[f"{key}_std"] = v, 0.0
         rows.append(row)
     return rows, {"profile": profile.table_.to_dict(orient="list"), "selected": P,
-                  "best": profile.best_, "profile_seconds": profile_seconds,
-                  "nonfinite_folds": nonfinite}
+                  "best": profile.best_, "profile_seconds": profile_seconds}
 
 
 def _cell(row, key, fmt):
