@@ -84,8 +84,9 @@ def alrnn(n_nonlinear, seeds, settings, data):
         start = time.perf_counter()
         clf.fit(Xtr, ytr)
         seconds.append(time.perf_counter() - start)
-        accuracy.append(clf.score(Xte, yte))
-        proba = proba + clf.predict_proba(Xte)
+        seed_proba = clf.predict_proba(Xte)
+        accuracy.append(float(np.mean(clf.classes_[np.argmax(seed_proba, axis=1)] == yte)))
+        proba = proba + seed_proba
     ensemble = float(np.mean(clf.classes_[np.argmax(proba, axis=1)] == yte))
     return accuracy, seconds, ensemble
 

@@ -46,6 +46,7 @@ import sklearn_alrnn
 from sklearn_alrnn import ALRNNForecaster, make_windows
 from sklearn_alrnn.datasets import make_lorenz63
 from sklearn_alrnn.metrics import (
+    _bin_codes,
     power_spectrum_distance,
     prediction_error,
     state_space_divergence,
@@ -54,6 +55,7 @@ from sklearn_alrnn.metrics import (
 N_UNITS = 20
 PE_STEPS = 20
 REGION_SHARE = 0.95
+N_BINS = 30  # per dimension, for D_stsp and the missed share
 MEASURES = ("dstsp", "missed", "dh", "dh_full", "pe20")
 # Seeds of the three Lorenz-63 initial conditions: training, evaluation, and a second true
 # trajectory for the "truth" row.
@@ -112,14 +114,15 @@ def lorenz(n_timepoints, seed, mean=None, std=None):
     return (x - mean) / std, mean, std
 
 
-def missed_share(x_true, x_gen, n_bins=30):
-    """Share of ``x_true`` in the D_stsp bins (``n_bins`` per dimension over its range) that
-    ``x_gen`` never visits; points of ``x_gen`` outside the range count in the edge bins."""
-    lo, hi = x_true.min(axis=0), x_true.max(axis=0)
+def missed_share(x_true, x_gen):
+    """Share of ``x_true`` in the D_stsp bins that ``x_gen`` never visits (the binning of
+    ``state_space_divergence``: points of ``x_gen`` outside the range count in the edge bins)."""
+    low = x_true.min(axis=0)
+    span = x_true.max(axis=0) - low
 
     def cells(x):
-        index = np.clip(np.floor(n_bins * (x - lo) / (hi - lo)), 0, n_bins - 1).astype(int)
-        return np.ravel_multi_index(tuple(index.T), (n_bins,) * x.shape[1])
+        codes = _bin_codes(x, low, span, N_BINS)
+        return np.ravel_multi_index(tuple(codes.T), (N_BINS,) * x.shape[1])
 
     return float(np.mean(~np.isin(cells(x_true), cells(x_gen))))
 
@@ -174,7 +177,7 @@ def fit_and_score(n_nonlinear, seed, train, test, args):
                 "regions": 0}, None
     codes = region_codes(est, context, args.transient + args.n_generate, n_nonlinear)
     codes = codes[args.transient :]
-    row["dstsp"] = state_space_divergence(test, generated, n_bins=30)
+    row["dstsp"] = state_space_divergence(test, generated, n_bins=N_BINS)
     row["missed"] = missed_share(test, generated)
     row["dh"] = segment_dh(test, generated, args.dh_length)
     row["dh_full"] = power_spectrum_distance(test, generated)
@@ -274,7 +277,7 @@ def main():
 
     summary = {p: table_row([r for r in rows if r["n_nonlinear"] == p]) for p in args.n_nonlinear}
     floor = {
-        "dstsp": state_space_divergence(test, truth, n_bins=30),
+        "dstsp": state_space_divergence(test, truth, n_bins=N_BINS),
         "missed": missed_share(test, truth),
         "dh": segment_dh(test, truth, args.dh_length),
         "dh_full": power_spectrum_distance(test, truth),
