@@ -451,23 +451,26 @@ class ForecastModule(nn.Module):
         return torch.cat(chunks, dim=1)
 
     def sparsely_forced(self, x, future, interval):
-        """Predictions along window + future, forced only every ``interval`` steps.
+        """Predictions along window + future: the window forced, the future every ``interval``.
 
-        The window and its future are one sequence x_0 .. x_{S-1}. From z_0
-        (built from x_0) the model runs free; after step t, if t is a
-        multiple of ``interval``, the observed units are replaced by x_t.
-        The prediction of step t is z_t[:N] before that replacement. In the
-        future only the target channels are known, so only they are forced
-        there; covariate units keep the model's own values.
+        The window and its future are one sequence x_0 .. x_{S-1}. The window
+        is read as :meth:`trajectory` reads it, every step forced, so the
+        hidden units are in step with the data when the future begins; from
+        there the model runs free, and every ``interval``-th step of the
+        future its observed units are reset to the data. The prediction of
+        step t is z_t[:N] before any reset: one step ahead in the window, up
+        to ``interval`` steps ahead in the future. In the future only the
+        target channels are known, so only they are reset; covariate units
+        keep the model's own values.
 
-        Running free between forcings uses :meth:`autonomous_parameters`, so
+        Running free between resets uses :meth:`autonomous_parameters`, so
         with input drive the hidden units see the model's own prediction at
-        unforced steps. A forcing step then corrects both: with
-        d = x_t - z_t[:N], the state becomes z_t + (d, C_obs d), which is
-        the forced update of the class docstring. Without input drive, and
-        with every channel known in the future, forcing only overwrites
-        units [:N], which :func:`scan` does itself: the whole sequence is
-        then one scan (2-3x faster than a scan per forcing interval).
+        unforced steps. A reset then corrects both: with d = x_t - z_t[:N],
+        the state becomes z_t + (d, C_obs d), which is the forced update of
+        the class docstring. Without input drive, and with every channel
+        known in the future, a reset only overwrites units [:N], which
+        :func:`scan` does itself: the whole future is then one scan (2-3x
+        faster than a scan per forcing interval).
 
         Parameters
         ----------
@@ -476,7 +479,7 @@ class ForecastModule(nn.Module):
         future : Tensor of shape (B, H, n_forced)
             The values after the window of its first ``n_forced`` channels.
         interval : int
-            tau: steps from one forcing to the next; 1 forces every step.
+            tau: steps from one reset to the next; 1 forces every step.
 
         Returns
         -------
@@ -484,29 +487,31 @@ class ForecastModule(nn.Module):
             Predictions of x_1 .. x_{S-1}.
         """
         B, T, N = x.shape  # batch, window, observed channels
+        H = future.shape[1]
         if self.training and self.noise:
-            x = x + self.noise * torch.randn_like(x)
             future = future + self.noise * torch.randn_like(future)
-        S = T + future.shape[1]
-        z = torch.cat([x[:, 0], self.init_hidden(x[:, 0])], dim=1)
+        read = self.trajectory(x)  # z_0 .. z_{T-1}; noise on x is added there
         A, W, h = self._autonomous()
         P = self.cell.n_nonlinear
+
+        def one_step(states):  # each state's prediction of the next observation
+            return A[:N] * states[..., :N] + self.cell.phi(states) @ W[:N].T + h[:N]
+
+        z = read[:, -1]
         if self.C_obs is None and future.shape[2] == N:
-            forced = torch.arange(1, S) % interval == 0
-            observed = torch.cat([x[:, 1:], future], dim=1)
-            states = scan(z, A, W, h, P, S - 1, forcing=observed, forced=forced)
-            # The scan returns states after forcing; each prediction is one
-            # step from the state before it, whether that state was forced or not.
-            before = torch.cat([z[:, None], states[:, :-1]], dim=1)  # z_0 .. z_{S-2}
-            return A[:N] * before[..., :N] + self.cell.phi(before) @ W[:N].T + h[:N]
-        predictions = []
-        for start in range(0, S - 1, interval):
-            free = scan(z, A, W, h, P, min(interval, S - 1 - start))
+            forced = torch.arange(1, H + 1) % interval == 0
+            free = scan(z, A, W, h, P, H, forcing=future, forced=forced)
+            # The scan returns states after each reset; a prediction is one step
+            # from the state before it, reset or not.
+            return one_step(torch.cat([read, free[:, :-1]], dim=1))  # from z_0 .. z_{S-2}
+        predictions = [one_step(read[:, :-1])]
+        for start in range(0, H, interval):
+            free = scan(z, A, W, h, P, min(interval, H - start))
             predictions.append(free[..., :N])
             z, t = free[:, -1], start + free.shape[1]
-            if t == S - 1:
+            if t == H:
                 break
-            observed = x[:, t] if t < T else future[:, t - T]
+            observed = future[:, t - 1]
             # The replaced units are data: no gradient through the values they replace.
             delta = F.pad(observed - z[:, : observed.shape[1]], (0, N - observed.shape[1]))
             if self.C_obs is not None:

@@ -140,8 +140,9 @@ def test_reference_initialisation_is_seeded_and_stable():
 def numpy_sparse_predictions(module, x, future, interval):
     """Sparse teacher forcing from the docstrings, in NumPy: predictions of x_1 .. x_{S-1}.
 
-    o_t is the observation at multiples of ``interval`` (in the future only its
-    first channels are known) and the model's own prediction u_t[:N] elsewhere.
+    o_t is the observation throughout the window and at every ``interval``-th
+    step after it (in the future only its first channels are known), and the
+    model's own prediction u_t[:N] elsewhere.
     """
     A = module.cell.A.detach().numpy()
     W = module.cell.W.detach().numpy() * (1 - np.eye(len(A)))
@@ -158,7 +159,7 @@ def numpy_sparse_predictions(module, x, future, interval):
         u = A * z + np.concatenate([z[:, : M - P], np.maximum(z[:, M - P :], 0)], 1) @ W.T + h
         o = u[:, :N].copy()
         predictions.append(u[:, :N].copy())
-        if t % interval == 0:
+        if t < T or (t - T + 1) % interval == 0:
             o[:, : observed[t].shape[1]] = observed[t]
         z = np.concatenate([o, u[:, N:] + o @ C.T], axis=1)
     return np.stack(predictions, axis=1)
@@ -171,7 +172,7 @@ def numpy_sparse_predictions(module, x, future, interval):
 def test_sparse_forcing_matches_numpy_reimplementation(
     interval, input_drive, n_nonlinear, n_future
 ):
-    """Forcing lands on multiples of the interval only, in the window and (targets) after it."""
+    """The window is forced at every step, the future (its targets) every interval-th step."""
     module = make_module(n_nonlinear=n_nonlinear, input_drive=input_drive)
     rng = np.random.RandomState(2)
     x, future = rng.randn(4, 7, 2), rng.randn(4, 5, n_future)
@@ -190,6 +191,20 @@ def test_forcing_every_step_is_full_teacher_forcing(input_drive):
     for t in range(1, 9):
         one_step = module.rollout(sequence[:, :t], 1)[:, 0].detach()
         torch.testing.assert_close(got[:, t - 1], one_step, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("input_drive", [False, True])
+def test_sparse_forcing_reads_the_window_fully_forced(input_drive):
+    """In the window each prediction is the one-step forecast, whatever the interval:
+    the hidden units are in step with the data when the sparse forcing begins."""
+    module = make_module(input_drive=input_drive)
+    sequence = torch.randn(3, 9, 2, dtype=torch.float64)
+    got = module.sparsely_forced(sequence[:, :6], sequence[:, 6:], interval=4).detach()
+    for t in range(1, 6):
+        one_step = module.rollout(sequence[:, :t], 1)[:, 0].detach()
+        torch.testing.assert_close(got[:, t - 1], one_step, rtol=0, atol=1e-10)
+    free = module.rollout(sequence[:, :6], 3).detach()  # no reset within 3 < 4 steps
+    torch.testing.assert_close(got[:, 5:], free, rtol=0, atol=1e-10)
 
 
 @pytest.mark.parametrize("input_drive", [False, True])
