@@ -34,6 +34,7 @@ import skorch  # noqa: E402
 import torch  # noqa: E402
 from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier  # noqa: E402
 from aeon.datasets import load_classification  # noqa: E402
+from sklearn.metrics import accuracy_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV, StratifiedKFold  # noqa: E402
 
 from sklearn_alrnn import ALRNNClassifier, __version__  # noqa: E402
@@ -85,10 +86,9 @@ def alrnn(n_nonlinear, seeds, settings, data):
         clf.fit(Xtr, ytr)
         seconds.append(time.perf_counter() - start)
         seed_proba = clf.predict_proba(Xte)
-        accuracy.append(float(np.mean(clf.classes_[np.argmax(seed_proba, axis=1)] == yte)))
+        accuracy.append(accuracy_score(yte, clf.classes_[seed_proba.argmax(axis=1)]))
         proba = proba + seed_proba
-    ensemble = float(np.mean(clf.classes_[np.argmax(proba, axis=1)] == yte))
-    return accuracy, seconds, ensemble
+    return accuracy, seconds, accuracy_score(yte, clf.classes_[proba.argmax(axis=1)])
 
 
 def run(name, args, settings, recipes, candidates, published):

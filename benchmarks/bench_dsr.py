@@ -48,7 +48,7 @@ import sklearn_alrnn
 from sklearn_alrnn import ALRNNForecaster, make_windows
 from sklearn_alrnn.datasets import make_lorenz63
 from sklearn_alrnn.metrics import (
-    _bin_codes,
+    _binned_counts,
     power_spectrum_distance,
     prediction_error,
     state_space_divergence,
@@ -119,14 +119,8 @@ def lorenz(n_timepoints, seed, mean=None, std=None, dt=0.01):
 def missed_share(x_true, x_gen):
     """Share of ``x_true`` in the D_stsp bins that ``x_gen`` never visits (the binning of
     ``state_space_divergence``: points of ``x_gen`` outside the range count in the edge bins)."""
-    low = x_true.min(axis=0)
-    span = x_true.max(axis=0) - low
-
-    def cells(x):
-        codes = _bin_codes(x, low, span, N_BINS)
-        return np.ravel_multi_index(tuple(codes.T), (N_BINS,) * x.shape[1])
-
-    return float(np.mean(~np.isin(cells(x_true), cells(x_gen))))
+    counts_true, counts_gen = _binned_counts(x_true, x_gen, N_BINS)
+    return float(counts_true[counts_gen == 0].sum() / len(x_true))
 
 
 def regions_covering(codes: np.ndarray, share: float) -> int:

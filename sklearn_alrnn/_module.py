@@ -420,19 +420,12 @@ class ForecastModule(nn.Module):
         Tensor of shape (B, T + n_steps, M)
             z_1 .. z_{T + n_steps}; the last ``n_steps`` are the free run.
         """
-        B, T, N = x.shape  # batch, time, observed channels
-        if self.training and self.noise:
-            x = x + self.noise * torch.randn_like(x)
-        z0 = torch.cat([x[:, 0], self.init_hidden(x[:, 0])], dim=1)
-        drive = None
-        if self.C_obs is not None:
-            C = F.pad(self.C_obs, (0, 0, N, 0))  # (M, N), zero on the observed rows
-            drive = x[:, 1:] @ C.T  # (B, T-1, M): one pass, no padding of a big tensor
-        read = self.cell.scan(z0, T - 1, drive=drive, forcing=x[:, 1:])
-        z_T = read[:, -1] if T > 1 else z0
+        states = self._read(self._noisy(x))
+        if n_steps == 0:
+            return states
         A, W, h = self._autonomous()
-        free = scan(z_T, A, W, h, self.cell.n_nonlinear, n_steps)
-        return torch.cat([z0[:, None], read, free], dim=1)
+        free = scan(states[:, -1], A, W, h, self.cell.n_nonlinear, n_steps)
+        return torch.cat([states, free], dim=1)
 
     def rollout(self, x, n_steps):
         """(B, T, N) window -> (B, n_steps, N): the observed units running free after it.
@@ -441,7 +434,7 @@ class ForecastModule(nn.Module):
         memory beyond the (B, n_steps, N) result stays that of one chunk.
         """
         B, T, N = x.shape  # batch, time, observed channels
-        z = self.trajectory(x)[:, -1]
+        z = self._read(self._noisy(x))[:, -1]
         A, W, h = self._autonomous()
         chunks = [x.new_empty(B, 0, N)]
         for start in range(0, n_steps, _FREE_RUN_CHUNK):
@@ -449,6 +442,25 @@ class ForecastModule(nn.Module):
             chunks.append(free[..., :N].clone())  # a view would keep the whole chunk alive
             z = free[:, -1]
         return torch.cat(chunks, dim=1)
+
+    def _noisy(self, x):
+        """``x`` plus the training noise while training, else ``x`` itself."""
+        return x + self.noise * torch.randn_like(x) if self.training and self.noise else x
+
+    def _start(self, x):
+        """z_0 of the (B, T, N) window ``x``: its first value, and hidden units mapped from it."""
+        return torch.cat([x[:, 0], self.init_hidden(x[:, 0])], dim=1)
+
+    def _read(self, x):
+        """z_0 .. z_{T-1}, shape (B, T, M): the window ``x`` read with every step forced."""
+        z0 = self._start(x)
+        drive = None
+        if self.C_obs is not None:
+            N = x.shape[2]
+            C = F.pad(self.C_obs, (0, 0, N, 0))  # (M, N), zero on the observed rows
+            drive = x[:, 1:] @ C.T  # (B, T-1, M): one pass, no padding of a big tensor
+        read = self.cell.scan(z0, x.shape[1] - 1, drive=drive, forcing=x[:, 1:])
+        return torch.cat([z0[:, None], read], dim=1)
 
     def sparsely_forced(self, x, future, interval):
         """Predictions along window + future: the window forced, the future every ``interval``.
@@ -468,9 +480,9 @@ class ForecastModule(nn.Module):
         unforced steps. A reset then corrects both: with d = x_t - z_t[:N],
         the state becomes z_t + (d, C_obs d), which is the forced update of
         the class docstring. Without input drive, and with every channel
-        known in the future, a reset only overwrites units [:N], which
-        :func:`scan` does itself: the whole future is then one scan (2-3x
-        faster than a scan per forcing interval).
+        known in the future, reading the window and each reset only overwrite
+        units [:N], which :func:`scan` does itself: the whole sequence is then
+        one scan (2-3x faster than a scan per forcing interval).
 
         Parameters
         ----------
@@ -488,23 +500,26 @@ class ForecastModule(nn.Module):
         """
         B, T, N = x.shape  # batch, window, observed channels
         H = future.shape[1]
-        if self.training and self.noise:
-            future = future + self.noise * torch.randn_like(future)
-        read = self.trajectory(x)  # z_0 .. z_{T-1}; noise on x is added there
+        x, future = self._noisy(x), self._noisy(future)
         A, W, h = self._autonomous()
         P = self.cell.n_nonlinear
 
         def one_step(states):  # each state's prediction of the next observation
             return A[:N] * states[..., :N] + self.cell.phi(states) @ W[:N].T + h[:N]
 
-        z = read[:, -1]
         if self.C_obs is None and future.shape[2] == N:
-            forced = torch.arange(1, H + 1) % interval == 0
-            free = scan(z, A, W, h, P, H, forcing=future, forced=forced)
+            # Reading the window is forcing every step: one scan with a mask does it all.
+            t = torch.arange(1, T + H)
+            forced = (t < T) | ((t - T + 1) % interval == 0)
+            z0 = self._start(x)
+            observed = torch.cat([x[:, 1:], future], dim=1)
+            states = scan(z0, A, W, h, P, T + H - 1, forcing=observed, forced=forced)
             # The scan returns states after each reset; a prediction is one step
             # from the state before it, reset or not.
-            return one_step(torch.cat([read, free[:, :-1]], dim=1))  # from z_0 .. z_{S-2}
+            return one_step(torch.cat([z0[:, None], states[:, :-1]], dim=1))  # z_0 .. z_{S-2}
+        read = self._read(x)
         predictions = [one_step(read[:, :-1])]
+        z = read[:, -1]
         for start in range(0, H, interval):
             free = scan(z, A, W, h, P, min(interval, H - start))
             predictions.append(free[..., :N])

@@ -129,7 +129,14 @@ def _bin_codes(x: np.ndarray, low: np.ndarray, span: np.ndarray, n_bins: int) ->
     return np.clip(codes, 0, n_bins - 1).astype(np.int64)
 
 
-def _binned_kl(x_true: np.ndarray, x_gen: np.ndarray, n_bins: int) -> float:
+def _binned_counts(
+    x_true: np.ndarray, x_gen: np.ndarray, n_bins: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Counts of ``x_true`` and of ``x_gen`` in each bin that either visits (same order).
+
+    The bins split the range of ``x_true`` into ``n_bins`` per dimension; the
+    cells visited by neither trajectory are not enumerated.
+    """
     low = x_true.min(axis=0)
     span = x_true.max(axis=0) - low
     # A constant true dimension has no range to divide; any positive width keeps its points
@@ -139,20 +146,26 @@ def _binned_kl(x_true: np.ndarray, x_gen: np.ndarray, n_bins: int) -> float:
         [_bin_codes(x_true, low, span, n_bins), _bin_codes(x_gen, low, span, n_bins)]
     )
     # Only visited bins are enumerated, so the grid's n_bins**n_dims cells never exist in
-    # memory; the cells visited by neither trajectory are summed in closed form below.
+    # memory.
     occupied, cell = np.unique(codes, axis=0, return_inverse=True)
     cell = cell.reshape(-1)
-    n_true, n_gen = len(x_true), len(x_gen)
+    n_true = len(x_true)
     counts_true = np.bincount(cell[:n_true], minlength=len(occupied))
     counts_gen = np.bincount(cell[n_true:], minlength=len(occupied))
+    return counts_true, counts_gen
 
+
+def _binned_kl(x_true: np.ndarray, x_gen: np.ndarray, n_bins: int) -> float:
+    counts_true, counts_gen = _binned_counts(x_true, x_gen, n_bins)
+    n_true, n_gen = len(x_true), len(x_gen)
     n_cells = float(n_bins) ** x_true.shape[1]
     total_true = n_true + _LAPLACE_ALPHA * n_cells
     total_gen = n_gen + _LAPLACE_ALPHA * n_cells
     p = (counts_true + _LAPLACE_ALPHA) / total_true
     q = (counts_gen + _LAPLACE_ALPHA) / total_gen
     divergence = float(np.sum(p * (np.log(p) - np.log(q))))
-    n_unvisited = n_cells - len(occupied)
+    # The cells visited by neither trajectory, in closed form.
+    n_unvisited = n_cells - len(counts_true)
     divergence += n_unvisited * _LAPLACE_ALPHA / total_true * np.log(total_gen / total_true)
     return float(divergence)
 
