@@ -18,6 +18,23 @@ from ._windows import _series_values
 _FLOAT = (np.float64, np.float32)
 
 
+def _autoregression(sequences, n_lags):
+    """Least-squares VAR of ``n_lags`` lags (fewer for short sequences) with intercept.
+
+    ``sequences`` has shape (n, S, C); every step after the first ``n_lags`` of
+    each sequence is one equation. Returns the (lags * C + 1, C) coefficients:
+    the lag-1 to lag-L matrices (transposed), then the intercept.
+    """
+    sequences = np.asarray(sequences, dtype=np.float64)
+    n, S, C = sequences.shape
+    n_lags = min(n_lags, S - 1)
+    lagged = [sequences[:, n_lags - k : S - k] for k in range(1, n_lags + 1)]
+    design = np.concatenate(lagged + [np.ones((n, S - n_lags, 1))], axis=2)
+    design = design.reshape(-1, n_lags * C + 1)
+    targets = sequences[:, n_lags:].reshape(-1, C)
+    return np.linalg.lstsq(design, targets, rcond=None)[0]
+
+
 class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     """Almost-Linear RNN forecaster: the next ``horizon`` values after each window.
 
@@ -62,6 +79,15 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         horizon. Windows of one step give the reference's scheme, sparse
         forcing from the first value on. None trains the forecast of the
         horizon after a fully forced window.
+    init : {"reference", "autoregressive"}, default="reference"
+        Starting weights. "reference" is the reference work's random
+        initialisation [1]_. "autoregressive" starts the linear units as the
+        least-squares vector autoregression of the scaled training
+        sequences, with L = min((n_units - n_nonlinear) // n_channels,
+        window) lags held in a delay line of linear units: training then
+        begins from the best linear one-step forecaster the model can
+        express, and the ReLU units (reference initialisation) learn what
+        it misses. The input drive starts at zero.
     max_epochs : int, default=100
         Passes over the training windows.
     lr : float, default=1e-2
@@ -182,6 +208,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         "scaling": [StrOptions({"global", "window"}), None],
         "time_order": [StrOptions({"oldest_first", "newest_first"})],
         "forcing_interval": [Interval(Integral, 1, None, closed="left"), None],
+        "init": [StrOptions({"reference", "autoregressive"})],
     }
 
     def __init__(
@@ -193,6 +220,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         scaling="global",
         time_order="oldest_first",
         forcing_interval=None,
+        init="reference",
         max_epochs=100,
         lr=1e-2,
         lr_final=1e-3,
@@ -214,6 +242,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         self.scaling = scaling
         self.time_order = time_order
         self.forcing_interval = forcing_interval
+        self.init = init
         self.max_epochs = max_epochs
         self.lr = lr
         self.lr_final = lr_final
@@ -387,6 +416,11 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
             "noise": self.noise,
             "forcing_interval": self.forcing_interval,
         }
+        if self.init == "autoregressive":
+            # Targets continue their windows; covariates are only known in the windows.
+            sequences = np.concatenate([Xs, ys], axis=1) if self.n_targets_ == C else Xs
+            n_lags = min((self.n_units - self.n_nonlinear) // C, T)
+            module_params["autoregression"] = _autoregression(sequences, n_lags)
         if self.forcing_interval is not None:
             # The window and its horizon are one training sequence: the model
             # is scored on every step after the first.

@@ -351,6 +351,9 @@ class ForecastModule(nn.Module):
     forcing_interval : int, optional
         tau of sparse teacher forcing: what :meth:`forward` trains (see
         there). None trains the forecast after a fully forced window.
+    autoregression : array of shape (L * N + 1, N), optional
+        Start the linear units as this vector autoregression instead of the
+        reference initialisation (see :meth:`start_as_autoregression`).
     generator : torch.Generator, optional
         Seeds the initialisation.
     """
@@ -365,6 +368,7 @@ class ForecastModule(nn.Module):
         input_drive=True,
         noise=0.0,
         forcing_interval=None,
+        autoregression=None,
         generator=None,
     ):
         super().__init__()
@@ -381,6 +385,38 @@ class ForecastModule(nn.Module):
             bound = N**-0.5
             C_obs = torch.empty(M - N, N).uniform_(-bound, bound, generator=generator)
             self.C_obs = nn.Parameter(C_obs)
+        if autoregression is not None:
+            self.start_as_autoregression(autoregression)
+
+    @torch.no_grad()
+    def start_as_autoregression(self, coef):
+        """Make the linear units the VAR(L) x_t = B_1 x_{t-1} + ... + B_L x_{t-L} + c.
+
+        ``coef`` stacks B_1^T .. B_L^T and c^T, shape (L * N + 1, N), as a
+        least-squares fit returns them. Units [:N] are x; unit block k of N
+        (k = 1 .. L-1) becomes a delay line holding x_{t-k}; units [:N] read
+        the lags from it. Everything else -- the units after the delay line,
+        the ReLU units among them, the initial-state map -- keeps its
+        initialisation, except that nothing else feeds units [:N] and the
+        input drive starts at zero, so the model's first forecasts are the
+        VAR's once a window of at least L steps has been read. Needs
+        L * N <= M - P: the delay line must be linear.
+        """
+        coef = torch.as_tensor(coef, dtype=self.cell.A.dtype)
+        N = coef.shape[1]
+        n_lags = (coef.shape[0] - 1) // N
+        A, W, h = self.cell.A, self.cell.W, self.cell.h
+        lags = coef[:-1].T  # (N, L * N): columns (k-1)N .. kN are B_k
+        W[:N] = 0.0
+        W[:N, : n_lags * N] = lags
+        A[:N] = torch.diagonal(lags[:, :N])  # W's diagonal is held at zero
+        h[:N] = coef[-1]
+        for k in range(1, n_lags):
+            block = slice(k * N, (k + 1) * N)
+            A[block], W[block], h[block] = 0.0, 0.0, 0.0
+            W[block, (k - 1) * N : k * N] = torch.eye(N)
+        if self.C_obs is not None:
+            self.C_obs.zero_()
 
     def _autonomous(self):
         """(A, W, h) of the free run, differentiable (see autonomous_parameters)."""

@@ -66,6 +66,33 @@ def test_sparse_teacher_forcing_with_covariates():
     assert est.predict(X[:5]).shape == (5, 3)
 
 
+@pytest.mark.parametrize("n_units, n_nonlinear, input_drive", [(2, 0, True), (5, 2, False)])
+def test_autoregressive_start_forecasts_a_sine_exactly(n_units, n_nonlinear, input_drive):
+    """A sine obeys x_t = 2 cos(w) x_{t-1} - x_{t-2}: the least-squares AR(2) start
+    continues it before training has moved the weights (lr ~ 0)."""
+    series = np.sin(0.3 * np.arange(80))
+    X, y = make_windows(series, window=10, horizon=15)
+    est = ALRNNForecaster(n_units=n_units, n_nonlinear=n_nonlinear, input_drive=input_drive,
+                          init="autoregressive", max_epochs=1, lr=1e-12, random_state=0)
+    np.testing.assert_allclose(est.fit(X, y).predict(X), y, atol=1e-4)
+    reference = clone(est).set_params(init="reference").fit(X, y)
+    assert np.abs(reference.predict(X) - y).max() > 0.1
+
+
+def test_autoregressive_start_is_the_least_squares_var_of_the_training_sequences():
+    """Two channels, the second a lagged copy of the first: the VAR(1) fit predicts
+    channel 2 from channel 1 exactly; covariates (not in y) are fitted from the windows."""
+    rng = np.random.RandomState(0)
+    a = rng.randn(200)
+    series = np.stack([a[1:], a[:-1]], axis=1)  # channel 2 lags channel 1 by one step
+    X, y = make_windows(series, window=6, horizon=1)
+    est = ALRNNForecaster(n_units=3, n_nonlinear=0, init="autoregressive", scaling=None,
+                          max_epochs=1, lr=1e-12, random_state=0).fit(X, y[:, :1])
+    coef = est.net_.module_.cell.W.detach().numpy()
+    np.testing.assert_allclose(coef[1, 0], 1.0, atol=1e-6)  # x2_t = x1_{t-1}
+    assert est.net_.module_.cell.A.detach().numpy()[1] == pytest.approx(0.0, abs=1e-6)
+
+
 def test_latent_states_can_continue_into_the_free_run(sine_windows):
     """The inspection hook returns the states behind forecast(): the observed unit is x."""
     X, y, X_test, _ = sine_windows
@@ -302,6 +329,8 @@ X_OK, Y_OK = np.random.RandomState(0).randn(10, 6), np.random.RandomState(1).ran
          "ALRNNForecaster: y has 2 target channels, but X has only 1"),
         ({}, X_OK, None, "requires y to be passed, but the target y is None"),
         ({}, np.zeros((0, 6)), np.zeros((0, 2)), "Found array with 0 sample"),
+        ({"init": "zeros"}, X_OK, Y_OK,
+         r"The 'init' parameter of ALRNNForecaster must be a str among \{.*\}. Got 'zeros'"),
         ({"forcing_interval": 0}, X_OK, Y_OK,
          r"The 'forcing_interval' parameter of ALRNNForecaster must be an int in the range "
          r"\[1, inf\) or None. Got 0 instead"),
