@@ -25,8 +25,9 @@ Models, all on the same training part:
   batch of 16, epochs, shuffled batches. They forecast beyond the training
   horizon by feeding their own forecasts back, block by block, as the AL-RNN
   runs free;
-* seasonal naive, Holt-Winters (statsmodels ``ExponentialSmoothing``) and
-  SARIMA (statsmodels ``SARIMAX``).
+* seasonal naive, Holt-Winters (statsmodels ``ExponentialSmoothing``),
+  SARIMA (statsmodels ``SARIMAX``) and a least-squares autoregression with up
+  to 36 lags chosen by AIC (statsmodels ``ar_select_order``).
 
 Neural models run for 3 seeds (mean and std); the profile runs once (seed 0).
 Settings per series are fixed in ``SERIES`` below, not tuned on the hold-out;
@@ -48,6 +49,7 @@ import skorch
 import statsmodels
 import torch
 from skorch import NeuralNet
+from statsmodels.tsa.ar_model import ar_select_order
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 from torch import nn
@@ -70,10 +72,13 @@ SERIES = {
     # the next 36 (MAPE over 2 seeds, P in {0, 2}) for log or raw values, windows of
     # 12 or 24 and scaling "window" or "global"; the logs with windows of 12 and
     # scaling="window" won (0.081-0.084; Holt-Winters there: 0.115). The peers
-    # get the same logs and windows.
+    # get the same logs and windows. init="autoregressive" was chosen the same
+    # way, on the same 72 + 36 months, seeds 0-2: MAPE 0.041 +- 0.002 (P = 0)
+    # and 0.087 (P = 2) against 0.090 and 0.078 for the reference start.
     "airline_log": {
         "window": 12, "horizon": 12, "units": 16, "epochs": 150, "lr": 1e-2,
         "scaling": "window", "season": 12, "holdout": 36, "pct": "MAPE", "log": True,
+        "init": "autoregressive",
         "hw": {"trend": "add", "seasonal": "mul", "seasonal_periods": 12},
         "sarima": {"order": (1, 1, 1), "seasonal_order": (0, 1, 1, 12)}, "sarima_log": True,
     },
@@ -221,13 +226,24 @@ def sarima(train, steps, cfg):
     return np.exp(pred) if cfg["sarima_log"] else pred
 
 
+def autoregression(train, steps, cfg):
+    """Least-squares AR with a constant, up to 36 lags chosen by AIC (on logs where SARIMA is)."""
+    values = np.log(train) if cfg["sarima_log"] else train
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ar_select_order(values, maxlag=36, ic="aic", trend="c").model.fit()
+    pred = fit.predict(start=len(values), end=len(values) + steps - 1)
+    return np.exp(pred) if cfg["sarima_log"] else pred
+
+
 # -- one series ---------------------------------------------------------------------------
 
 
 def alrnn(cfg, P, seed, epochs=None):
     return ALRNNForecaster(
         n_units=cfg["units"], n_nonlinear=P, scaling=cfg["scaling"],
-        max_epochs=epochs or cfg["epochs"], lr=cfg["lr"], gradient_clip=CLIP, random_state=seed,
+        init=cfg.get("init", "reference"), max_epochs=epochs or cfg["epochs"], lr=cfg["lr"],
+        gradient_clip=CLIP, random_state=seed,
     )
 
 
@@ -283,7 +299,8 @@ def run_series(name, cfg, seeds, quick):
               f"{row['MASE']:.3f}, {row['seconds']:.1f} s", flush=True)
 
     for model, fn in [(f"seasonal naive (m={season})", seasonal_naive),
-                      ("Holt-Winters", holt_winters), ("SARIMA", sarima)]:
+                      ("Holt-Winters", holt_winters), ("SARIMA", sarima),
+                      ("AR (lags by AIC)", autoregression)]:
         start = time.perf_counter()
         pred = fn(train, steps, cfg)
         row = {"series": name, "model": model, "params": None,
