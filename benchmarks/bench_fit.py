@@ -10,12 +10,16 @@ decay, batch size, epochs and shuffling:
   producing the horizon, trained by the same skorch ``NeuralNet`` settings;
 * ``AL-RNN loop`` and ``nn.RNN loop``: the same two modules trained by a bare
   PyTorch loop over pre-built batches -- the model's own cost, so the gap to
-  the rows above is what skorch and data loading add per epoch.
+  the rows above is what skorch and data loading add per epoch;
+* with ``--forcing-interval tau``, also ``ALRNNForecaster.fit`` with sparse
+  teacher forcing every tau steps (each window and its horizon one training
+  sequence, as ``benchmarks/bench_dsr.py`` trains).
 
 Each training is repeated ``--repeats`` times, interleaved; medians are reported.
 Run::
 
     python benchmarks/bench_fit.py --out fit.json
+    python benchmarks/bench_fit.py --forcing-interval 4    # adds the sparsely forced fit
 """
 
 import argparse
@@ -62,10 +66,10 @@ def data():
     return X, y, Xs, ys
 
 
-def fit_estimator(X, y, Xs, ys):
+def fit_estimator(X, y, Xs, ys, forcing_interval=None):
     est = ALRNNForecaster(
-        n_units=UNITS, n_nonlinear=NONLINEAR, max_epochs=EPOCHS, batch_size=BATCH,
-        lr=LR, lr_final=LR_FINAL, random_state=0,
+        n_units=UNITS, n_nonlinear=NONLINEAR, forcing_interval=forcing_interval,
+        max_epochs=EPOCHS, batch_size=BATCH, lr=LR, lr_final=LR_FINAL, random_state=0,
     )
     est.fit(X, y)
 
@@ -111,6 +115,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="trainings per row (median)")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
+    parser.add_argument("--forcing-interval", type=int,
+                        help="also time the fit with this forcing_interval")
     parser.add_argument("--out", help="write the results as JSON to this file")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -121,6 +127,9 @@ def main():
         "AL-RNN loop": lambda *a: bare_loop(alrnn_module(), Xs, ys),
         "nn.RNN loop": lambda *a: bare_loop(RNNForecast(), Xs, ys),
     }
+    if args.forcing_interval:
+        tau = args.forcing_interval
+        runs[f"fit, forcing every {tau}"] = lambda *a: fit_estimator(*a, forcing_interval=tau)
     times = {name: [] for name in runs}
     for _ in range(args.repeats):
         for name, run in runs.items():

@@ -18,7 +18,7 @@ from ._windows import _series_values
 _FLOAT = (np.float64, np.float32)
 
 
-def _autoregression(sequences, n_lags):
+def _autoregression(sequences: np.ndarray, n_lags: int) -> np.ndarray:
     """Least-squares VAR of ``n_lags`` lags (fewer for short sequences) with intercept.
 
     ``sequences`` has shape (n, S, C); every step after the first ``n_lags`` of
