@@ -164,7 +164,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     the hidden units, which forcing never resets, are in step with the data
     when the free stretches begin: on Lorenz-63 (``benchmarks/bench_dsr.py``,
     P = 2, three seeds) this lowered the state-space divergence from
-    2.86 +- 0.47, forcing sparsely from the first value on, to 1.77 +- 0.34.
+    2.86 +- 0.47, forcing sparsely from the first value on, to 1.77 +- 0.34
+    (1.86 +- 0.29 in a rerun).
     With ``input_drive`` the hidden units see the model's own prediction at
     unforced steps, as when it runs free.
 
