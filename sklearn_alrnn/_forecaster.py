@@ -85,9 +85,9 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         least-squares vector autoregression of the scaled training
         sequences, with L = min((n_units - n_nonlinear) // n_channels,
         window) lags held in a delay line of linear units: training then
-        begins from the best linear one-step forecaster the model can
-        express, and the ReLU units (reference initialisation) learn what
-        it misses. The input drive starts at zero.
+        begins from the least-squares one-step forecaster among
+        autoregressions of L lags, and the ReLU units (reference
+        initialisation) learn what it misses. The input drive starts at zero.
     max_epochs : int, default=100
         Passes over the training windows.
     lr : float, default=1e-2

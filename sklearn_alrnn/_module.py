@@ -454,7 +454,8 @@ class ForecastModule(nn.Module):
         Returns
         -------
         Tensor of shape (B, T + n_steps, M)
-            z_1 .. z_{T + n_steps}; the last ``n_steps`` are the free run.
+            z_0 .. z_{T-1+n_steps} (z_t holds x_t while the window is read, as
+            in :meth:`_read`); the last ``n_steps`` are the free run.
         """
         states = self._read(self._noisy(x))
         if n_steps == 0:
