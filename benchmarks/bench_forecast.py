@@ -1,15 +1,20 @@
 """Does an AL-RNN with profiled P forecast real and low-data series as well as its peers?
 
-Three series (airline twice), each split into a training part and a hold-out
-forecast in one go (multi-step, from the end of the training part):
+Three series, each split into a training part and a hold-out forecast in one
+go (multi-step, from the end of the training part):
 
 * airline: monthly passengers 1949-1960, the last 36 months held out, with
-  the settings of ``alrnn forecast``; ``airline_log``: the same hold-out with
-  settings chosen on the training part (log values, windows of 12);
+  the settings of ``alrnn forecast``;
 * sunspots: yearly sunspot numbers 1700-2008, the last 30 years held out;
 * lorenz: 500 steps (dt=0.02) of the x coordinate of Lorenz-63, the first 400
-  for training, the next 100 held out (a low-data task); ``lorenz_h30``: the
-  same with a training horizon of 30, chosen on the training part.
+  for training, the next 100 held out (a low-data task).
+
+Each runs twice: with the fixed settings of ``SERIES`` and, as ``<name>_sel``,
+with settings chosen on the training part alone (``select``): every
+combination of the candidate values in ``SELECTED`` (log values, window,
+horizon, scaling, the AL-RNN's initialisation) is fitted on the training part
+up to three origins and forecasts the hold-out length after each; the lowest
+mean MASE wins.
 
 Models, all on the same training part:
 
@@ -30,13 +35,14 @@ Models, all on the same training part:
   to 36 lags chosen by AIC (statsmodels ``ar_select_order``).
 
 Neural models run for 3 seeds (mean and std); the profile runs once (seed 0).
-Settings per series are fixed in ``SERIES`` below, not tuned on the hold-out;
-the airline ones are those of ``alrnn forecast``. Run::
+No setting is tuned on the hold-out; the fixed airline ones are those of
+``alrnn forecast``. Run::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_forecast.py --out forecast.json
 """
 
 import argparse
+import itertools
 import json
 import platform
 import time
@@ -68,20 +74,6 @@ SERIES = {
         "hw": {"trend": "add", "seasonal": "mul", "seasonal_periods": 12},
         "sarima": {"order": (1, 1, 1), "seasonal_order": (0, 1, 1, 12)}, "sarima_log": True,
     },
-    # Chosen on the training part only: fit on its first 72 months, forecast
-    # the next 36 (MAPE over 2 seeds, P in {0, 2}) for log or raw values, windows of
-    # 12 or 24 and scaling "window" or "global"; the logs with windows of 12 and
-    # scaling="window" won (0.081-0.084; Holt-Winters there: 0.115). The peers
-    # get the same logs and windows. init="autoregressive" was chosen the same
-    # way, on the same 72 + 36 months, seeds 0-2: MAPE 0.041 +- 0.002 (P = 0)
-    # and 0.087 (P = 2) against 0.090 and 0.078 for the reference start.
-    "airline_log": {
-        "window": 12, "horizon": 12, "units": 16, "epochs": 150, "lr": 1e-2,
-        "scaling": "window", "season": 12, "holdout": 36, "pct": "MAPE", "log": True,
-        "init": "autoregressive",
-        "hw": {"trend": "add", "seasonal": "mul", "seasonal_periods": 12},
-        "sarima": {"order": (1, 1, 1), "seasonal_order": (0, 1, 1, 12)}, "sarima_log": True,
-    },
     "sunspots": {
         "window": 22, "horizon": 11, "units": 16, "epochs": 100, "lr": 1e-2,
         "scaling": "global", "season": 11, "holdout": 30, "pct": "sMAPE",
@@ -94,17 +86,26 @@ SERIES = {
         "hw": {"trend": "add", "damped_trend": True, "seasonal": None},
         "sarima": {"order": (2, 0, 0), "trend": "c"}, "sarima_log": False,
     },
-    # Chosen on the training part only: fit on its first 300 steps, forecast the
-    # next 100 (MASE over 2 seeds, P in {0, 4, 15}) for training horizons of 10 or
-    # 30 with and without sparse teacher forcing; a horizon of 30 suited the
-    # long free run best (P=4: 3.6 against 11.4 with a horizon of 10).
-    "lorenz_h30": {
-        "window": 20, "horizon": 30, "units": 16, "epochs": 100, "lr": 1e-2,
-        "scaling": "global", "season": 1, "holdout": 100, "pct": "sMAPE",
-        "hw": {"trend": "add", "damped_trend": True, "seasonal": None},
-        "sarima": {"order": (2, 0, 0), "trend": "c"}, "sarima_log": False,
-    },
 }
+# The same series with settings chosen by ``select`` on the training part alone. Each
+# candidate (every combination of the values listed under "choose") is fitted at P in
+# SELECT_P, seed 0, on the training part up to each of three origins and forecasts the
+# next hold-out-length stretch; the lowest mean MASE wins. The peers get the chosen
+# window, horizon, scaling and log values (the init is the AL-RNN's own).
+SELECTED = {
+    "airline_sel": {**SERIES["airline"], "data": "airline", "origins": (60, 66, 72),
+                    "choose": {"log": [False, True], "window": [12, 24],
+                               "scaling": ["window", "global"],
+                               "init": ["reference", "autoregressive"]}},
+    "sunspots_sel": {**SERIES["sunspots"], "data": "sunspots", "origins": (219, 234, 249),
+                     "choose": {"window": [22, 33], "scaling": ["global", "window"],
+                                "init": ["reference", "autoregressive"]}},
+    "lorenz_sel": {**SERIES["lorenz"], "data": "lorenz", "origins": (200, 250, 300),
+                   "choose": {"window": [20, 40], "horizon": [10, 30],
+                              "init": ["reference", "autoregressive"]}},
+}
+SERIES.update(SELECTED)
+SELECT_P = (0, 2)
 GRID = [0, 1, 2, 4]
 SPLITS = 3
 BATCH, LR_FINAL = 16, 1e-3  # the estimator's defaults
@@ -117,7 +118,7 @@ CLIP = 1.0
 def load(name):
     if name.startswith("airline"):
         return load_airline().to_numpy()
-    if name == "sunspots":
+    if name.startswith("sunspots"):
         return load_sunspots().to_numpy()
     return make_lorenz63(n_timepoints=500, dt=0.02, random_state=0)[:, 0]
 
@@ -247,12 +248,56 @@ def alrnn(cfg, P, seed, epochs=None):
     )
 
 
+def origin_mase(cfg, P, train, truth):
+    """MASE of the forecast of ``truth`` by an AL-RNN (seed 0) fitted on ``train``; inf
+    when the fit or the forecast diverges."""
+    seen = np.log(train) if cfg.get("log", False) else train
+    X, y = make_windows(seen, cfg["window"], cfg["horizon"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            est = alrnn(cfg, P, 0).fit(X, y)
+        except ValueError:  # diverged in the first epoch: the candidate loses
+            return np.inf
+    pred = np.asarray(est.forecast(seen, len(truth)), dtype=np.float64)
+    pred = np.exp(pred) if cfg.get("log", False) else pred
+    mase = metrics(truth, pred, train, cfg["season"], cfg["pct"])["MASE"]
+    return mase if np.isfinite(mase) else np.inf
+
+
+def select(cfg, train):
+    """The candidate settings with the lowest mean MASE over the training part's origins.
+
+    Returns the chosen settings and every candidate's scores (one per origin and P).
+    """
+    keys, steps = list(cfg["choose"]), cfg["holdout"]
+    candidates = []
+    for values in itertools.product(*cfg["choose"].values()):
+        settings = dict(zip(keys, values))
+        scores = [origin_mase({**cfg, **settings}, P, train[:o], train[o : o + steps])
+                  for o in cfg["origins"] for P in SELECT_P]
+        candidates.append({**settings, "MASE": float(np.mean(scores)), "scores": scores})
+        print(f"    {settings}: MASE {np.mean(scores):.3f}", flush=True)
+    best = min(candidates, key=lambda c: c["MASE"])
+    return {k: best[k] for k in keys}, candidates
+
+
 def run_series(name, cfg, seeds, quick):
     values = load(name)
     train, truth = values[: -cfg["holdout"]], values[-cfg["holdout"] :]
     steps, season, pct = cfg["holdout"], cfg["season"], cfg["pct"]
     if quick:
         cfg = {**cfg, "epochs": 10}
+    selection = None
+    if "choose" in cfg:
+        start = time.perf_counter()
+        print(f"\n{name}: choosing {list(cfg['choose'])} on the training part "
+              f"(origins {cfg['origins']}, P in {SELECT_P}, seed 0)", flush=True)
+        chosen, candidates = select(cfg, train)
+        cfg = {**cfg, **chosen}
+        selection = {"chosen": chosen, "candidates": candidates,
+                     "seconds": time.perf_counter() - start}
+        print(f"  chosen: {chosen} ({selection['seconds']:.0f} s)", flush=True)
     # Neural models see log values when cfg["log"]; forecasts are mapped back.
     log = cfg.get("log", False)
     seen = np.log(train) if log else train
@@ -309,7 +354,8 @@ def run_series(name, cfg, seeds, quick):
             row[key], row[f"{key}_std"] = v, 0.0
         rows.append(row)
     return rows, {"profile": profile.table_.to_dict(orient="list"), "selected": P,
-                  "best": profile.best_, "profile_seconds": profile_seconds}
+                  "best": profile.best_, "profile_seconds": profile_seconds,
+                  "settings": selection}
 
 
 def _cell(row, key, fmt):
