@@ -232,7 +232,9 @@ def autoregression(train, steps, cfg):
     values = np.log(train) if cfg["sarima_log"] else train
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = ar_select_order(values, maxlag=36, ic="aic", trend="c").model.fit()
+        # At most a third of the points as lags (36 for every full training part).
+        maxlag = min(36, len(values) // 3)
+        fit = ar_select_order(values, maxlag=maxlag, ic="aic", trend="c").model.fit()
     pred = fit.predict(start=len(values), end=len(values) + steps - 1)
     return np.exp(pred) if cfg["sarima_log"] else pred
 
@@ -248,19 +250,28 @@ def alrnn(cfg, P, seed, epochs=None):
     )
 
 
-def origin_mase(cfg, P, train, truth):
-    """MASE of the forecast of ``truth`` by an AL-RNN (seed 0) fitted on ``train``; inf
-    when the fit or the forecast diverges."""
-    seen = np.log(train) if cfg.get("log", False) else train
+def fit_forecast(est, cfg, train, steps):
+    """Fit ``est`` on the windows of ``train``; its forecast of the next ``steps`` values.
+
+    Log values go in and come back out where ``cfg["log"]``.
+    """
+    log = cfg.get("log", False)
+    seen = np.log(train) if log else train
     X, y = make_windows(seen, cfg["window"], cfg["horizon"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            est = alrnn(cfg, P, 0).fit(X, y)
-        except ValueError:  # diverged in the first epoch: the candidate loses
-            return np.inf
-    pred = np.asarray(est.forecast(seen, len(truth)), dtype=np.float64)
-    pred = np.exp(pred) if cfg.get("log", False) else pred
+        est.fit(X, y)
+    pred = np.asarray(est.forecast(seen, steps), dtype=np.float64)
+    return np.exp(pred) if log else pred
+
+
+def origin_mase(cfg, make, train, truth):
+    """MASE of the forecast of ``truth`` by ``make()`` fitted on ``train``; inf when the
+    fit or the forecast diverges."""
+    try:
+        pred = fit_forecast(make(), cfg, train, len(truth))
+    except ValueError:  # diverged in the first epoch
+        return np.inf
     mase = metrics(truth, pred, train, cfg["season"], cfg["pct"])["MASE"]
     return mase if np.isfinite(mase) else np.inf
 
@@ -274,12 +285,46 @@ def select(cfg, train):
     candidates = []
     for values in itertools.product(*cfg["choose"].values()):
         settings = dict(zip(keys, values))
-        scores = [origin_mase({**cfg, **settings}, P, train[:o], train[o : o + steps])
+        cand = {**cfg, **settings}
+        scores = [origin_mase(cand, lambda: alrnn(cand, P, 0), train[:o], train[o : o + steps])
                   for o in cfg["origins"] for P in SELECT_P]
         candidates.append({**settings, "MASE": float(np.mean(scores)), "scores": scores})
         print(f"    {settings}: MASE {np.mean(scores):.3f}", flush=True)
     best = min(candidates, key=lambda c: c["MASE"])
     return {k: best[k] for k in keys}, candidates
+
+
+def backtest(name, cfg, train, seeds):
+    """Every model's MASE at the training part's origins: mean and std over the origins
+    of the seed-averaged MASE, and the per-origin values."""
+    steps, M = cfg["holdout"], cfg["units"]
+    neural = {
+        "ALRNN P=0 (linear)": lambda s: alrnn(cfg, 0, s),
+        "ALRNN P=2": lambda s: alrnn(cfg, 2, s),
+        f"ALRNN P={M - 1} (all but the readout)": lambda s: alrnn(cfg, M - 1, s),
+        "LSTM (skorch)": lambda s: GatedForecaster("lstm", cfg, s),
+        "GRU (skorch)": lambda s: GatedForecaster("gru", cfg, s),
+    }
+    statistical = {f"seasonal naive (m={cfg['season']})": seasonal_naive,
+                   "Holt-Winters": holt_winters, "SARIMA": sarima,
+                   "AR (lags by AIC)": autoregression}
+    rows = []
+    for model in [*neural, *statistical]:
+        per_origin = []
+        for o in cfg["origins"]:
+            part, truth = train[:o], train[o : o + steps]
+            if model in neural:
+                scores = [origin_mase(cfg, lambda: neural[model](s), part, truth)
+                          for s in seeds]
+            else:
+                pred = statistical[model](part, steps, cfg)
+                scores = [metrics(truth, pred, part, cfg["season"], cfg["pct"])["MASE"]]
+            per_origin.append(float(np.mean(scores)))
+        rows.append({"series": name, "model": model, "MASE": float(np.mean(per_origin)),
+                     "MASE_std": float(np.std(per_origin)), "MASE_origins": per_origin})
+        print(f"  backtest {model}: MASE {np.mean(per_origin):.3f} "
+              f"({', '.join(f'{v:.2f}' for v in per_origin)})", flush=True)
+    return rows
 
 
 def run_series(name, cfg, seeds, quick):
@@ -295,12 +340,12 @@ def run_series(name, cfg, seeds, quick):
               f"(origins {cfg['origins']}, P in {SELECT_P}, seed 0)", flush=True)
         chosen, candidates = select(cfg, train)
         cfg = {**cfg, **chosen}
-        selection = {"chosen": chosen, "candidates": candidates,
+        selection = {"chosen": chosen, "candidates": candidates, "origins": cfg["origins"],
                      "seconds": time.perf_counter() - start}
         print(f"  chosen: {chosen} ({selection['seconds']:.0f} s)", flush=True)
+        selection["backtest"] = backtest(name, cfg, train, seeds)
     # Neural models see log values when cfg["log"]; forecasts are mapped back.
-    log = cfg.get("log", False)
-    seen = np.log(train) if log else train
+    seen = np.log(train) if cfg.get("log", False) else train
     X, y = make_windows(seen, cfg["window"], cfg["horizon"])
 
     start = time.perf_counter()
@@ -325,11 +370,8 @@ def run_series(name, cfg, seeds, quick):
         scores, seconds = [], []
         for seed in seeds:
             start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                est = make(seed).fit(X, y)
-            pred = np.asarray(est.forecast(seen, steps), dtype=np.float64)
-            pred = np.exp(pred) if log else pred
+            est = make(seed)
+            pred = fit_forecast(est, cfg, train, steps)
             seconds.append(time.perf_counter() - start)
             scores.append(metrics(truth, pred, train, season, pct))
         n_params = sum(p.numel() for p in est.net_.module_.parameters())
@@ -377,6 +419,16 @@ def table(rows):
     return "\n".join(lines)
 
 
+def backtest_table(rows, profiles):
+    lines = ["| series | model | MASE | per origin |", "|---|---|---|---|"]
+    for r in rows:
+        origins = profiles[r["series"]]["settings"]["origins"]
+        per = ", ".join(f"{o}: {v:.2f}" for o, v in zip(origins, r["MASE_origins"]))
+        lines.append(f"| {r['series']} | {r['model']} | {r['MASE']:.3f} ± {r['MASE_std']:.3f} "
+                     f"| {per} |")
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="10 epochs, 1 seed: a smoke run")
@@ -401,6 +453,14 @@ def main():
     n_won = sum(all(w.values()) for w in wins.values())
     print(f"ALRNN (profiled P) beats both LSTM and GRU (mean MASE) on {n_won} of "
           f"{len(wins)} series: {wins}")
+    backtests = [r for p in profiles.values() if p["settings"] for r in p["settings"]["backtest"]]
+    if backtests:
+        print("\nBacktest on the training part (MASE, mean +- std over the origins):")
+        print(backtest_table(backtests, profiles))
+        for name in {r["series"] for r in backtests}:
+            by = {r["model"]: r["MASE"] for r in backtests if r["series"] == name}
+            best = min(by, key=by.get)
+            print(f"{name}: lowest backtest MASE {by[best]:.3f} ({best})")
     for name in [s for s in args.series if s.startswith("airline")]:
         by = {r["model"]: r for r in rows if r["series"] == name}
         ours = next(r for m, r in by.items() if m.startswith("ALRNN profiled"))
