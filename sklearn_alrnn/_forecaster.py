@@ -1,5 +1,6 @@
 """ALRNNForecaster: multi-step forecasting of windows with an AL-RNN."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -16,6 +17,10 @@ from ._validation import check_real_array
 from ._windows import _series_values
 
 _FLOAT = (np.float64, np.float32)
+# A free run whose forecasts leave the training data by this many of its standard
+# deviations has unstable dynamics: no trend continued for any sensible number of
+# steps gets there, while an exponential divergence soon passes it.
+_DIVERGED = 1e6
 
 
 # Ridge penalty per equation on the lag coefficients of _autoregression (the lags
@@ -491,6 +496,18 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         out = self._infer(
             lambda m, x: m.rollout(x, steps)[..., :nt], X3, offset, prepare=self._scaled_batch
         )
+        finite = np.isfinite(out).all()
+        if not finite or np.abs(out).max(initial=0.0) > _DIVERGED:
+            reach = "non-finite values" if not finite else (
+                f"{np.abs(out).max():.2g} standard deviations of the training data")
+            warnings.warn(
+                f"{type(self).__name__}: the free run diverges: within {steps} steps the "
+                f"forecasts reach {reach}. The fitted dynamics are unstable past the "
+                f"training horizon ({self.horizon_} steps); train on a longer horizon or "
+                "with forcing_interval, or forecast fewer steps.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
         return self._unscale(out, offset)
 
     def _scaled_batch(self, X3, offset):
@@ -553,6 +570,12 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         forecast : ndarray or pandas object of shape (steps,) or (steps, n_targets_)
             A Series/DataFrame whose index continues the input's index (at its
             frequency) when pandas is passed in.
+
+        Warns
+        -----
+        RuntimeWarning
+            When the free run diverges: forecasts beyond a million standard
+            deviations of the training data, or non-finite values.
         """
         check_is_fitted(self, "net_")
         name = f"{type(self).__name__}.forecast"

@@ -106,6 +106,21 @@ def test_autoregressive_start_on_a_smooth_series_stays_finite():
     assert est.score(X, y) > 0.9
 
 
+def test_forecast_warns_when_the_free_run_diverges(sine_windows):
+    X, y, X_test, _ = sine_windows
+    est = ALRNNForecaster(**FAST).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est.forecast(X_test[0], 20)
+    with torch.no_grad():
+        est.net_.module_.cell.A.fill_(3.0)  # every unit triples each step
+    with pytest.warns(RuntimeWarning, match=r"the free run diverges: within 40 steps the "
+                      r"forecasts reach [0-9.e+]+ standard deviations"):
+        est.forecast(X_test[0], 40)
+    with pytest.warns(RuntimeWarning, match="forecasts reach non-finite values"):
+        est.forecast(X_test[0], 2000)
+
+
 def test_latent_states_can_continue_into_the_free_run(sine_windows):
     """The inspection hook returns the states behind forecast(): the observed unit is x."""
     X, y, X_test, _ = sine_windows
