@@ -17,12 +17,10 @@ from ._validation import check_real_array
 from ._windows import _series_values
 
 _FLOAT = (np.float64, np.float32)
-# A free run whose forecasts leave the training data by this many of its standard
-# deviations has unstable dynamics: no trend continued for any sensible number of
-# steps gets there, while an exponential divergence soon passes it.
+# A free run whose forecasts grow this many times larger than the windows it read (in
+# the model's scaled units) has unstable dynamics: no trend continued for any sensible
+# number of steps gets there, while an exponential divergence soon passes it.
 _DIVERGED = 1e6
-
-
 # Ridge penalty per equation on the lag coefficients of _autoregression (the lags
 # are standardised by the estimator's scaling, so they have about unit variance).
 _AR_RIDGE = 1e-8
@@ -37,7 +35,7 @@ def _autoregression(sequences: np.ndarray, n_lags: int) -> np.ndarray:
 
     The lag coefficients carry a ridge penalty of ``_AR_RIDGE`` per equation.
     On a smooth, finely sampled series the lags are nearly collinear and plain
-    least squares returns coefficients in the thousands that cancel each other
+    least squares returns coefficients near a thousand that cancel each other
     (Lorenz-63's x at dt = 0.02, 16 lags: about 900): a float32 recurrence
     cannot roll them out, and training diverges at once. The penalty brings
     those to single digits (7) and leaves well-conditioned fits as they were
@@ -496,10 +494,14 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         out = self._infer(
             lambda m, x: m.rollout(x, steps)[..., :nt], X3, offset, prepare=self._scaled_batch
         )
-        finite = np.isfinite(out).all()
-        if not finite or np.abs(out).max(initial=0.0) > _DIVERGED:
+        # Relative to the windows read, so that data on any scale (scaling=None too)
+        # meet the same threshold.
+        read = np.abs((X3 - offset[:, :, None]) / self.scale_[:, None]).max(initial=0.0)
+        finite, largest = np.isfinite(out).all(), np.abs(out).max(initial=0.0)
+        if not finite or largest > _DIVERGED * (1.0 + read):
             reach = "non-finite values" if not finite else (
-                f"{np.abs(out).max():.2g} standard deviations of the training data")
+                f"{largest:.2g} in the model's scaled units, over a million times the "
+                f"windows read ({read:.2g})")
             warnings.warn(
                 f"{type(self).__name__}: the free run diverges: within {steps} steps the "
                 f"forecasts reach {reach}. The fitted dynamics are unstable past the "
@@ -574,8 +576,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         Warns
         -----
         RuntimeWarning
-            When the free run diverges: forecasts beyond a million standard
-            deviations of the training data, or non-finite values.
+            When the free run diverges: forecasts over a million times larger
+            than the window read (both scaled as in training), or non-finite.
         """
         check_is_fitted(self, "net_")
         name = f"{type(self).__name__}.forecast"

@@ -96,7 +96,7 @@ def test_autoregressive_start_is_the_least_squares_var_of_the_training_sequences
 
 def test_autoregressive_start_on_a_smooth_series_stays_finite():
     """Lorenz-63's x at dt = 0.02 is so smooth that 16 lags are nearly collinear: plain
-    least squares gives coefficients in the thousands, whose float32 roll-out explodes.
+    least squares gives coefficients near a thousand, whose float32 roll-out explodes.
     The start keeps them small and still forecasts the training windows."""
     series = make_lorenz63(n_timepoints=200, dt=0.02, random_state=0)[:, 0]
     X, y = make_windows(series, window=20, horizon=10)
@@ -115,10 +115,20 @@ def test_forecast_warns_when_the_free_run_diverges(sine_windows):
     with torch.no_grad():
         est.net_.module_.cell.A.fill_(3.0)  # every unit triples each step
     with pytest.warns(RuntimeWarning, match=r"the free run diverges: within 40 steps the "
-                      r"forecasts reach [0-9.e+]+ standard deviations"):
+                      r"forecasts reach [0-9.e+]+ in the model's scaled units"):
         est.forecast(X_test[0], 40)
     with pytest.warns(RuntimeWarning, match="forecasts reach non-finite values"):
         est.forecast(X_test[0], 2000)
+
+
+def test_divergence_is_judged_relative_to_the_window_read(sine_windows):
+    """Without scaling, a window of size 1e8 gives forecasts of about that size (the bias
+    is negligible there and ReLUs scale): large values, but no divergence."""
+    X, y, X_test, _ = sine_windows
+    est = ALRNNForecaster(**FAST, scaling=None).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.abs(est.forecast(1e8 * X_test[0], 10)).max() > 1e6
 
 
 def test_latent_states_can_continue_into_the_free_run(sine_windows):
