@@ -250,6 +250,21 @@ def alrnn(cfg, P, seed, epochs=None):
     )
 
 
+def neural_models(cfg, alrnn_rows):
+    """Seed -> unfitted model, per row name: the AL-RNN rows given as {name: P}, then the
+    LSTM and GRU peers."""
+    models = {name: (lambda s, P=P: alrnn(cfg, P, s)) for name, P in alrnn_rows.items()}
+    models["LSTM (skorch)"] = lambda s: GatedForecaster("lstm", cfg, s)
+    models["GRU (skorch)"] = lambda s: GatedForecaster("gru", cfg, s)
+    return models
+
+
+def statistical_models(cfg):
+    """Row name -> forecast function (train, steps, cfg) of the classical baselines."""
+    return {f"seasonal naive (m={cfg['season']})": seasonal_naive,
+            "Holt-Winters": holt_winters, "SARIMA": sarima, "AR (lags by AIC)": autoregression}
+
+
 def fit_forecast(est, cfg, train, steps):
     """Fit ``est`` on the windows of ``train``; its forecast of the next ``steps`` values.
 
@@ -298,16 +313,9 @@ def backtest(name, cfg, train, seeds):
     """Every model's MASE at the training part's origins: mean and std over the origins
     of the seed-averaged MASE, and the per-origin values."""
     steps, M = cfg["holdout"], cfg["units"]
-    neural = {
-        "ALRNN P=0 (linear)": lambda s: alrnn(cfg, 0, s),
-        "ALRNN P=2": lambda s: alrnn(cfg, 2, s),
-        f"ALRNN P={M - 1} (all but the readout)": lambda s: alrnn(cfg, M - 1, s),
-        "LSTM (skorch)": lambda s: GatedForecaster("lstm", cfg, s),
-        "GRU (skorch)": lambda s: GatedForecaster("gru", cfg, s),
-    }
-    statistical = {f"seasonal naive (m={cfg['season']})": seasonal_naive,
-                   "Holt-Winters": holt_winters, "SARIMA": sarima,
-                   "AR (lags by AIC)": autoregression}
+    neural = neural_models(cfg, {"ALRNN P=0 (linear)": 0, "ALRNN P=2": 2,
+                                 f"ALRNN P={M - 1} (all but the readout)": M - 1})
+    statistical = statistical_models(cfg)
     rows = []
     for model in [*neural, *statistical]:
         per_origin = []
@@ -358,13 +366,8 @@ def run_series(name, cfg, seeds, quick):
           f"training windows ({profile_seconds:.0f} s):\n{profile}", flush=True)
 
     M = cfg["units"]
-    neural = {
-        f"ALRNN profiled (P={P})": lambda s: alrnn(cfg, P, s),
-        "ALRNN P=0 (linear)": lambda s: alrnn(cfg, 0, s),
-        f"ALRNN P={M - 1} (all but the readout)": lambda s: alrnn(cfg, M - 1, s),
-        "LSTM (skorch)": lambda s: GatedForecaster("lstm", cfg, s),
-        "GRU (skorch)": lambda s: GatedForecaster("gru", cfg, s),
-    }
+    neural = neural_models(cfg, {f"ALRNN profiled (P={P})": P, "ALRNN P=0 (linear)": 0,
+                                 f"ALRNN P={M - 1} (all but the readout)": M - 1})
     rows = []
     for model, make in neural.items():
         scores, seconds = [], []
@@ -385,9 +388,7 @@ def run_series(name, cfg, seeds, quick):
         print(f"  {model}: {pct} {row[pct]:.4f} +- {row[pct + '_std']:.4f}, MASE "
               f"{row['MASE']:.3f}, {row['seconds']:.1f} s", flush=True)
 
-    for model, fn in [(f"seasonal naive (m={season})", seasonal_naive),
-                      ("Holt-Winters", holt_winters), ("SARIMA", sarima),
-                      ("AR (lags by AIC)", autoregression)]:
+    for model, fn in statistical_models(cfg).items():
         start = time.perf_counter()
         pred = fn(train, steps, cfg)
         row = {"series": name, "model": model, "params": None,

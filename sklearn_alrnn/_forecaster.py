@@ -102,9 +102,10 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     init : {"reference", "autoregressive"}, default="reference"
         Starting weights. "reference" is the reference work's random
         initialisation [1]_. "autoregressive" starts the linear units as the
-        least-squares vector autoregression of the scaled training
-        sequences, with L = min((n_units - n_nonlinear) // n_channels,
-        window) lags held in a delay line of linear units: training then
+        least-squares vector autoregression (a ridge of 1e-8 keeps nearly
+        collinear lags finite) of the scaled training sequences, with
+        L = min((n_units - n_nonlinear) // n_channels, window) lags held in
+        a delay line of linear units: training then
         begins from the least-squares one-step forecaster among
         autoregressions of L lags, and the ReLU units (reference
         initialisation) learn what it misses. The input drive starts at zero.
@@ -494,10 +495,19 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         out = self._infer(
             lambda m, x: m.rollout(x, steps)[..., :nt], X3, offset, prepare=self._scaled_batch
         )
+        self._warn_if_diverged(out, X3, offset, steps)
+        return self._unscale(out, offset)
+
+    def _warn_if_diverged(self, out, X3, offset, steps):
+        """Warn when scaled forecasts ``out`` are non-finite or over ``_DIVERGED`` times
+        the windows read. Reductions only: no copy of X3 or out (predict's memory)."""
+        largest = np.maximum(out.max(initial=0.0), -out.min(initial=0.0))  # NaN propagates
         # Relative to the windows read, so that data on any scale (scaling=None too)
-        # meet the same threshold.
-        read = np.abs((X3 - offset[:, :, None]) / self.scale_[:, None]).max(initial=0.0)
-        finite, largest = np.isfinite(out).all(), np.abs(out).max(initial=0.0)
+        # meet the same threshold; a bound on |X3 - offset| / scale_ per channel.
+        spread = np.maximum(X3.max(axis=(0, 2)) - offset.min(axis=0),
+                            offset.max(axis=0) - X3.min(axis=(0, 2)))
+        read = (spread / self.scale_).max(initial=0.0)
+        finite = np.isfinite(largest)
         if not finite or largest > _DIVERGED * (1.0 + read):
             reach = "non-finite values" if not finite else (
                 f"{largest:.2g} in the model's scaled units, over a million times the "
@@ -508,9 +518,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
                 f"training horizon ({self.horizon_} steps); train on a longer horizon or "
                 "with forcing_interval, or forecast fewer steps.",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        return self._unscale(out, offset)
 
     def _scaled_batch(self, X3, offset):
         """One batch of windows and their offsets -> the float64 model input, [(n, T, C)]."""
