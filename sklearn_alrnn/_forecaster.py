@@ -26,12 +26,14 @@ _DIVERGED = 1e6
 _AR_RIDGE = 1e-8
 
 
-def _autoregression(sequences: np.ndarray, n_lags: int) -> np.ndarray:
+def _autoregression(sequences: np.ndarray, n_lags: int, chunk: int = 4096) -> np.ndarray:
     """Least-squares VAR of ``n_lags`` lags (fewer for short sequences) with intercept.
 
     ``sequences`` has shape (n, S, C); every step after the first ``n_lags`` of
     each sequence is one equation. Returns the (lags * C + 1, C) coefficients:
-    the lag-1 to lag-L matrices (transposed), then the intercept.
+    the lag-1 to lag-L matrices (transposed), then the intercept. The normal
+    equations are summed over ``chunk`` sequences at a time, so memory does not
+    grow with the (n * S, L * C) design matrix.
 
     The lag coefficients carry a ridge penalty of ``_AR_RIDGE`` per equation.
     On a smooth, finely sampled series the lags are nearly collinear and plain
@@ -41,18 +43,20 @@ def _autoregression(sequences: np.ndarray, n_lags: int) -> np.ndarray:
     those to single digits (7) and leaves well-conditioned fits as they were
     (a sine's AR(2) and the airline series' AR(12) move by less than 1e-6).
     """
-    sequences = np.asarray(sequences, dtype=np.float64)
     n, S, C = sequences.shape
     n_lags = min(n_lags, S - 1)
-    lagged = [sequences[:, n_lags - k : S - k] for k in range(1, n_lags + 1)]
-    design = np.concatenate(lagged + [np.ones((n, S - n_lags, 1))], axis=2)
-    design = design.reshape(-1, n_lags * C + 1)
-    targets = sequences[:, n_lags:].reshape(-1, C)
-    # Ridge as extra rows of the least-squares problem; the intercept is not penalised.
-    penalty = np.sqrt(_AR_RIDGE * len(design)) * np.eye(n_lags * C, n_lags * C + 1)
-    design = np.concatenate([design, penalty])
-    targets = np.concatenate([targets, np.zeros((n_lags * C, C))])
-    return np.linalg.lstsq(design, targets, rcond=None)[0]
+    k = n_lags * C + 1
+    gram, cross = np.zeros((k, k)), np.zeros((k, C))
+    for start in range(0, n, chunk):
+        part = np.asarray(sequences[start : start + chunk], dtype=np.float64)
+        lagged = [part[:, n_lags - j : S - j] for j in range(1, n_lags + 1)]
+        design = np.concatenate(lagged + [np.ones((len(part), S - n_lags, 1))], axis=2)
+        design = design.reshape(-1, k)
+        gram += design.T @ design
+        cross += design.T @ part[:, n_lags:].reshape(-1, C)
+    # The intercept (last coefficient) is not penalised.
+    gram[:-1, :-1] += _AR_RIDGE * n * (S - n_lags) * np.eye(k - 1)
+    return np.linalg.solve(gram, cross)
 
 
 class ALRNNForecaster(RegressorMixin, _BaseALRNN):
