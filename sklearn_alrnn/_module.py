@@ -76,7 +76,9 @@ class _Scan(torch.autograd.Function):
     ``cols`` names the unit behind each row column (0 .. M-1, then L .. M-1)
     and c_t is ``(h + drive_t)[cols]``. A forced step uses V with the forced
     units' columns zeroed and has the observation in c_t, so forcing costs no
-    op of its own.
+    op of its own. It may also take its V from other (A, W) than the free
+    steps (``forced_params``), as a sparsely forced run with input drive needs:
+    that costs nothing a step either, only one more matmul in the backward.
 
     Autograd would record a dozen nodes a step of that loop. The backward
     below walks the steps with one matmul and one mask each instead, and
@@ -86,7 +88,7 @@ class _Scan(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, z0, A, W, h, n_nonlinear, n_steps, drive, forcing, forced):
+    def forward(ctx, z0, A, W, h, n_nonlinear, n_steps, drive, forcing, forced, A_f, W_f):
         B, M = z0.shape  # batch, latent
         T, P, L = n_steps, n_nonlinear, M - n_nonlinear
         N = 0 if forcing is None else forcing.shape[2]
@@ -98,10 +100,16 @@ class _Scan(torch.autograd.Function):
 
         cols = torch.arange(M + P, device=z0.device)
         cols[M:] -= P
-        U = torch.cat([W[:, :L], torch.zeros_like(W[:, L:]), W[:, L:]], dim=1)
-        torch.diagonal(U).add_(A)
-        Vt = U[cols]  # (M + P, M + P), row c: what x_{t-1} adds to column c of x_t
-        Vt_forced = Vt * (cols >= N)[:, None] if N else Vt
+
+        def rows(A, W):  # (M + P, M + P), row c: what x_{t-1} adds to column c of x_t
+            U = torch.cat([W[:, :L], torch.zeros_like(W[:, L:]), W[:, L:]], dim=1)
+            torch.diagonal(U).add_(A)
+            return U[cols]
+
+        Vt = rows(A, W)
+        Vt_forced = Vt if A_f is None else rows(A_f, W_f)
+        if N:
+            Vt_forced = Vt_forced * (cols >= N)[:, None]
 
         X = z0.new_empty(T + 1, B, M + P)  # x_0 .. x_T, time-major: each x_t contiguous
         X[0, :, :M] = z0
@@ -118,6 +126,7 @@ class _Scan(torch.autograd.Function):
 
         ctx.save_for_backward(X, Vt, Vt_forced)
         ctx.forced, ctx.steps, ctx.sizes = forced, steps, (M, P, N)
+        ctx.own_forced_params = A_f is not None
         return X[1:, :, :M].transpose(0, 1)  # a view, as nn.RNN(batch_first=True) returns
 
     @staticmethod
@@ -125,7 +134,7 @@ class _Scan(torch.autograd.Function):
     def backward(ctx, grad):
         X, Vt, Vt_forced = ctx.saved_tensors
         forced, steps, (M, P, N) = ctx.forced, ctx.steps, ctx.sizes
-        T, B, L = X.shape[0] - 1, X.shape[1], M - P
+        T, L = X.shape[0] - 1, M - P
         # R[t] is dL/dx_t, turned in place into dL/d(x_t before the clamp).
         R = torch.empty_like(X)
         R[0] = 0.0
@@ -147,15 +156,27 @@ class _Scan(torch.autograd.Function):
                 d_forcing[steps] = G[steps, :, :N]
                 d_forcing = d_forcing.transpose(0, 1)
             G[steps, :, :N] = 0.0  # a forced unit's own update is discarded
-        d_A = d_W = d_h = None
+
+        def d_params(X, G):  # (dA, dW) of the steps x_t -> x_{t+1} with these rows
+            d_Ut = X.reshape(-1, M + P).T @ G.reshape(-1, M)  # (M + P, M)
+            return torch.diagonal(d_Ut), torch.cat([d_Ut[:L], d_Ut[M:]]).T
+
+        d_A = d_W = d_h = d_A_f = d_W_f = None
+        if not ctx.own_forced_params:
+            if any(needs[1:4]):
+                d_A, d_W = d_params(X[:T], G)
+        elif N:  # each step's gradient goes to the (A, W) it used
+            free = torch.tensor(forced, device=G.device).logical_not()
+            d_A, d_W = d_params(X[:T][free], G[free])
+            d_A_f, d_W_f = d_params(X[:T][steps], G[steps])
+        else:  # nothing forced: (A_f, W_f) never used
+            d_A, d_W = d_params(X[:T], G)
+            d_A_f, d_W_f = torch.zeros_like(d_A), torch.zeros_like(d_W)
         if any(needs[1:4]):
-            d_Ut = X[:T].reshape(T * B, M + P).T @ G.reshape(T * B, M)  # (M + P, M)
-            d_A = torch.diagonal(d_Ut)
-            d_W = torch.cat([d_Ut[:L], d_Ut[M:]]).T
             d_h = G.sum((0, 1))
         d_z0 = R[0, :, :M] if needs[0] else None
         d_drive = G.transpose(0, 1) if needs[6] else None
-        return d_z0, d_A, d_W, d_h, None, None, d_drive, d_forcing, None
+        return d_z0, d_A, d_W, d_h, None, None, d_drive, d_forcing, None, d_A_f, d_W_f
 
 
 def _step_loops(X: torch.Tensor):
@@ -210,14 +231,16 @@ def _backward_steps(R, slope, Vt, Vt_forced, forced):
         rectified[0].mul_(slopes[0])
 
 
-def scan(z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=None):
+def scan(
+    z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=None, forced_params=None
+):
     """Run the AL-RNN ``n_steps`` from ``z0``.
 
     Each step is ``z = A * z + W phi(z) + h (+ drive_t)``, then, at forced
     steps, ``z[:, :N] = forcing_t``. Gradients reach ``z0``, ``A``, ``W``,
-    ``h``, ``drive`` and ``forcing`` (the forced values are data: no gradient
-    flows through the update they replace). Works on any device; see
-    :class:`_Scan` for how a step is kept to two ops.
+    ``h``, ``drive``, ``forcing`` and ``forced_params`` (the forced values are
+    data: no gradient flows through the update they replace). Works on any
+    device; see :class:`_Scan` for how a step is kept to two ops.
 
     Parameters
     ----------
@@ -235,6 +258,9 @@ def scan(z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=Non
         Observations replacing the first N units after each forced step.
     forced : sequence of bool of length n_steps, optional
         Which steps are forced (sparse teacher forcing); all when omitted.
+    forced_params : (Tensor of shape (M,), Tensor of shape (M, M)), optional
+        The (A, W) of the forced steps, when they differ from the free
+        steps' (:meth:`ForecastModule.sparsely_forced` with input drive).
 
     Returns
     -------
@@ -243,7 +269,8 @@ def scan(z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=Non
     """
     if n_steps == 0:
         return z0.new_empty(z0.shape[0], 0, z0.shape[1])
-    return _Scan.apply(z0, A, W, h, n_nonlinear, n_steps, drive, forcing, forced)
+    A_f, W_f = (None, None) if forced_params is None else forced_params
+    return _Scan.apply(z0, A, W, h, n_nonlinear, n_steps, drive, forcing, forced, A_f, W_f)
 
 
 def reference_init(n_units: int, generator: torch.Generator) -> torch.Tensor:
@@ -516,10 +543,11 @@ class ForecastModule(nn.Module):
         with input drive the hidden units see the model's own prediction at
         unforced steps. A reset then corrects both: with d = x_t - z_t[:N],
         the state becomes z_t + (d, C_obs d), which is the forced update of
-        the class docstring. Without input drive, and with every channel
-        known in the future, reading the window and each reset only overwrite
-        units [:N], which :func:`scan` does itself: the whole sequence is then
-        one scan (2-3x faster than a scan per forcing interval).
+        the class docstring. With every channel known in the future, the
+        whole sequence is one scan rather than one per forcing interval: a
+        forced step, in the window or at a reset, is the cell's own update
+        (A, W) driven by C_obs x_t, with units [:N] overwritten, and
+        :func:`scan` takes those as the forced steps' parameters and drive.
 
         Parameters
         ----------
@@ -544,13 +572,20 @@ class ForecastModule(nn.Module):
         def one_step(states):  # each state's prediction of the next observation
             return A[:N] * states[..., :N] + self.cell.phi(states) @ W[:N].T + h[:N]
 
-        if self.C_obs is None and future.shape[2] == N:
+        if future.shape[2] == N:
             # Reading the window is forcing every step: one scan with a mask does it all.
-            t = torch.arange(1, T + H)
+            t = torch.arange(1, T + H, device=x.device)
             forced = (t < T) | ((t - T + 1) % interval == 0)
             z0 = self._start(x)
             observed = torch.cat([x[:, 1:], future], dim=1)
-            states = scan(z0, A, W, h, P, T + H - 1, forcing=observed, forced=forced)
+            drive = forced_params = None
+            if self.C_obs is not None:
+                # The free steps' h is h + C h[:N] (see _autonomous); a forced step's is h + C x_t.
+                C = F.pad(self.C_obs, (0, 0, N, 0))  # (M, N), zero on the observed rows
+                drive = ((observed - h[:N]) @ C.T) * forced[:, None]
+                forced_params = (self.cell.A, self.cell.coupling())
+            states = scan(z0, A, W, h, P, T + H - 1, drive=drive, forcing=observed,
+                          forced=forced, forced_params=forced_params)
             # The scan returns states after each reset; a prediction is one step
             # from the state before it, reset or not.
             return one_step(torch.cat([z0[:, None], states[:, :-1]], dim=1))  # z_0 .. z_{S-2}

@@ -22,16 +22,20 @@ def step_loops(request, monkeypatch):
     return request.param
 
 
-def reference_scan(z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=None):
+def reference_scan(
+    z0, A, W, h, n_nonlinear, n_steps, drive=None, forcing=None, forced=None, forced_params=None
+):
     """The AL-RNN written as the plainest loop, differentiated by autograd step by step."""
     floor = relu_floor(A.shape[0], n_nonlinear, A)
     N = 0 if forcing is None else forcing.shape[2]
     z, states = z0, []
     for t in range(n_steps):
-        z = A * z + torch.maximum(z, floor) @ W.T + h
+        is_forced = N and (forced is None or forced[t])
+        A_t, W_t = forced_params if is_forced and forced_params is not None else (A, W)
+        z = A_t * z + torch.maximum(z, floor) @ W_t.T + h
         if drive is not None:
             z = z + drive[:, t]
-        if N and (forced is None or forced[t]):
+        if is_forced:
             z = torch.cat([forcing[:, t], z[:, N:]], dim=1)
         states.append(z)
     if not states:
@@ -92,6 +96,30 @@ def test_gradcheck(M, P, N, forcing, drive):
         return scan(*inputs[:4], P, T, forced=forced, **dict(zip(data, inputs[4:])))
 
     assert gradcheck(f, (*args, *data.values()))
+
+
+@pytest.mark.parametrize("forcing", FORCING)
+@pytest.mark.parametrize("M, P, N", SIZES)
+def test_forced_steps_with_their_own_params(M, P, N, forcing):
+    """forced_params: forced steps use their own (A, W), and each pair gets its own gradient."""
+    T = 7
+    args, data, forced = make_inputs(M, P, N, T, True, forcing == "sparse", torch.float64, B=2)
+    forced_params = make_inputs(M, P, N, T, False, False, torch.float64, seed=1)[0][1:3]
+    got = scan(*args, P, T, forced=forced, forced_params=forced_params, **data)
+    want = reference_scan(*args, P, T, forced=forced, forced_params=forced_params, **data)
+    torch.testing.assert_close(got, want, rtol=0, atol=1e-12)
+    inputs = args + list(data.values()) + forced_params
+    weights = torch.randn(got.shape, dtype=got.dtype)
+    got_grads = torch.autograd.grad((got * weights).sum(), inputs)
+    want_grads = torch.autograd.grad((want * weights).sum(), inputs, allow_unused=True)
+    for g, w in zip(got_grads, want_grads):
+        torch.testing.assert_close(g, torch.zeros_like(g) if w is None else w, rtol=0, atol=1e-12)
+
+    def f(*inputs):
+        return scan(*inputs[:4], P, T, forced=forced, forced_params=inputs[-2:],
+                    **dict(zip(data, inputs[4:-2])))
+
+    assert gradcheck(f, tuple(inputs))
 
 
 def test_forced_values_carry_no_gradient_of_the_update():
