@@ -34,16 +34,18 @@ def timed(fn, reps=15):
 
 
 def scan_gradients(device):
-    """Forward and all gradients of a forced, driven scan in float64."""
+    """Forward and all gradients of a forced, driven scan in float64, whose forced steps
+    have their own (A, W), as sparse forcing with the input drive has."""
     gen = torch.Generator().manual_seed(0)
     B, T, M, P, N = 8, 30, 12, 4, 2  # batch, time, latent, nonlinear, forced
-    z0, A, W, h = (torch.randn(*s, generator=gen, dtype=torch.float64) * 0.3
-                   for s in ((B, M), (M,), (M, M), (M,)))
+    z0, A, W, h, A_f, W_f = (torch.randn(*s, generator=gen, dtype=torch.float64) * 0.3
+                             for s in ((B, M), (M,), (M, M), (M,), (M,), (M, M)))
     drive = torch.randn(B, T, M, generator=gen, dtype=torch.float64)
     forcing = torch.randn(B, T, N, generator=gen, dtype=torch.float64)
     forced = [t % 3 == 0 for t in range(T)]
-    leaves = [t.to(device).requires_grad_() for t in (z0, A, W, h, drive)]
-    out = scan(*leaves[:4], P, T, leaves[4], forcing.to(device), forced)
+    leaves = [t.to(device).requires_grad_() for t in (z0, A, W, h, drive, A_f, W_f)]
+    out = scan(*leaves[:4], P, T, leaves[4], forcing.to(device), forced,
+               forced_params=leaves[5:])
     out.pow(2).sum().backward()
     return [out.detach().cpu()] + [t.grad.cpu() for t in leaves]
 
@@ -55,7 +57,7 @@ def main():
     rows = {}
 
     cpu, gpu = scan_gradients("cpu"), scan_gradients("cuda")
-    rows["scan fp64 max |cuda - cpu| (output and 5 gradients)"] = max(
+    rows["scan fp64 max |cuda - cpu| (output and 7 gradients)"] = max(
         float((a - b).abs().max()) for a, b in zip(cpu, gpu)
     )
     torch.autograd.gradcheck(
@@ -80,6 +82,10 @@ def main():
     rows["forecaster max |pred cuda - pred cpu| (log units)"] = float(
         np.abs(pred_cpu - pred_gpu).max())
     rows["forecaster net_.device"] = str(fits["cuda"].net_.device)
+    stf = {device: ALRNNForecaster(**params, forcing_interval=4, device=device).fit(X[:90], y[:90])
+           for device in ("cpu", "cuda")}
+    rows["forecaster forcing_interval=4 R^2 cpu / cuda"] = tuple(
+        stf[device].score(X[90:], y[90:]) for device in ("cpu", "cuda"))
 
     Xc, yc = make_sequence_classification(n_cases=200, n_timepoints=40, random_state=0)
     clf = ALRNNClassifier(n_units=16, n_nonlinear=4, max_epochs=20, random_state=0,
