@@ -31,7 +31,6 @@ measure at these lengths. Seeded and offline. Run::
 """
 
 import argparse
-import copy
 import json
 import os
 import platform
@@ -42,10 +41,10 @@ import sklearn
 import skorch
 import torch
 from joblib import Parallel, delayed
-from skorch.callbacks import Callback
 
 import sklearn_alrnn
 from sklearn_alrnn import ALRNNForecaster, make_windows
+from sklearn_alrnn.callbacks import KeepBestReconstruction
 from sklearn_alrnn.datasets import make_lorenz63
 from sklearn_alrnn.metrics import (
     _binned_counts,
@@ -64,48 +63,23 @@ MEASURES = ("dstsp", "missed", "dh", "dh_full", "pe20")
 TRAIN_SEED, TEST_SEED, TRUTH_SEED = 0, 1, 2
 
 
-class KeepBestReconstruction(Callback):
-    """Keep the weights whose free runs best match the training series (lowest D_stsp).
+class KeepBestOnSeries(KeepBestReconstruction):
+    """:class:`~sklearn_alrnn.callbacks.KeepBestReconstruction` on the whole training series.
 
-    Every ``every`` epochs the model reads ``n_starts`` windows spread over ``series`` and
-    runs free from each (one batch); the runs after ``transient`` steps, ``n_steps`` points
-    in all, are scored together against the whole series, so that a model whose attractor
-    depends on where it starts scores badly. At the end of training the best weights are
-    restored.
+    The free runs start from ``n_starts`` windows spread over ``series`` and are scored
+    against all of it, rather than against the training windows (which overlap here, and
+    leave out the series' last steps).
     """
 
-    def __init__(self, series, window, n_steps, transient, every, n_starts=3):
+    def __init__(self, series, window, every=10, n_steps=20_000, transient=1_000, n_starts=3):
+        super().__init__(every=every, n_steps=n_steps, transient=transient, n_starts=n_starts)
         self.series = series
         self.window = window
-        self.n_steps = n_steps
-        self.transient = transient
-        self.every = every
-        self.n_starts = n_starts
 
-    def initialize(self):
-        self.best_score_, self.best_epoch_, self.best_state_ = np.inf, 0, None
-        return self
-
-    def on_epoch_end(self, net, **kwargs):
-        epoch = len(net.history)
-        if epoch % self.every:
-            return
-        module = copy.deepcopy(net.module_).double().eval()
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
         starts = np.linspace(0, len(self.series) - self.window, self.n_starts).astype(int)
-        contexts = torch.tensor(np.stack([self.series[s : s + self.window] for s in starts]))
-        steps = self.transient + self.n_steps // self.n_starts
-        with torch.inference_mode():
-            runs = module.rollout(contexts, steps)[:, self.transient :]
-        run = runs.reshape(-1, contexts.shape[2]).numpy()
-        score = state_space_divergence(self.series, run) if np.isfinite(run).all() else np.inf
-        net.history.record("train_dstsp", score)
-        if score < self.best_score_:
-            self.best_score_, self.best_epoch_ = score, epoch
-            self.best_state_ = copy.deepcopy(net.module_.state_dict())
-
-    def on_train_end(self, net, **kwargs):
-        if self.best_state_ is not None:
-            net.module_.load_state_dict(self.best_state_)
+        self.contexts_ = torch.tensor(np.stack([self.series[s : s + self.window] for s in starts]))
+        self.reference_ = self.series
 
 
 def lorenz(n_timepoints, seed, mean=None, std=None, dt=0.01):
@@ -139,8 +113,9 @@ def region_codes(est, context, n_steps, n_nonlinear):
 def fit_and_score(n_nonlinear, seed, train, test, args):
     torch.set_num_threads(args.threads)
     X, y = make_windows(train, args.window, args.horizon, stride=args.stride)
-    keep_best = KeepBestReconstruction(
-        train, args.window, args.check_steps, args.transient, args.check_every
+    keep_best = KeepBestOnSeries(
+        train, args.window, every=args.check_every, n_steps=args.check_steps,
+        transient=args.transient,
     )
     est = ALRNNForecaster(
         n_units=N_UNITS,
