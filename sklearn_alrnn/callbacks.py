@@ -36,8 +36,9 @@ class KeepBestReconstruction(Callback):
 
     Everything happens in the units the network sees, so the scaled training
     windows serve as they are: use it with ``scaling=None`` or ``"global"``
-    (D_stsp does not change when every channel is shifted and scaled), not
-    with ``"window"``, where each window has an offset of its own.
+    (D_stsp does not change when each channel is shifted and scaled by a
+    positive factor), not with ``"window"``, where each window has an offset
+    of its own.
 
     Parameters
     ----------
