@@ -46,6 +46,7 @@ import sklearn_alrnn
 from sklearn_alrnn import ALRNNForecaster, make_windows
 from sklearn_alrnn.callbacks import KeepBestReconstruction
 from sklearn_alrnn.datasets import make_lorenz63
+from sklearn_alrnn.inspection import region_codes
 from sklearn_alrnn.metrics import (
     _binned_counts,
     power_spectrum_distance,
@@ -103,13 +104,6 @@ def regions_covering(codes: np.ndarray, share: float) -> int:
     return int(np.searchsorted(np.cumsum(counts), share * len(codes) - 1e-9) + 1)
 
 
-def region_codes(est, context, n_steps, n_nonlinear):
-    """Linear region (sign pattern of the ReLU units, as an int) at each free-run step."""
-    states, _ = est._latent_states(context.T[None], n_steps=n_steps)
-    relu = states[0, len(context) :, N_UNITS - n_nonlinear :] > 0  # (n_steps, P)
-    return relu @ (1 << np.arange(n_nonlinear))
-
-
 def fit_and_score(n_nonlinear, seed, train, test, args):
     torch.set_num_threads(args.threads)
     X, y = make_windows(train, args.window, args.horizon, stride=args.stride)
@@ -146,8 +140,9 @@ def fit_and_score(n_nonlinear, seed, train, test, args):
     if not np.isfinite(generated).all():  # a run that diverged has no distance to the truth
         return {**row, "dstsp": np.inf, "missed": 1.0, "dh": 1.0, "dh_full": 1.0, "pe20": np.inf,
                 "regions": 0}, None
-    codes = region_codes(est, context, args.transient + args.n_generate, n_nonlinear)
-    codes = codes[args.transient :]
+    # The regions of the free run: those of the context read, then of the generated steps.
+    codes = region_codes(est, context.T[None], n_steps=args.transient + args.n_generate)
+    codes = codes[0, len(context) + args.transient :]
     row["dstsp"] = state_space_divergence(test, generated, n_bins=N_BINS)
     row["missed"] = missed_share(test, generated)
     row["dh"] = segment_dh(test, generated, args.dh_length)

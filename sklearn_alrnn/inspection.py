@@ -105,7 +105,7 @@ def _pattern(code: int, n_nonlinear: int) -> str:
     return "".join("1" if code >> k & 1 else "0" for k in range(n_nonlinear))
 
 
-def region_codes(estimator, X):
+def region_codes(estimator, X, *, n_steps=0):
     """The linear region the latent state is in at every time step.
 
     Parameters
@@ -117,10 +117,14 @@ def region_codes(estimator, X):
         Sequences as the estimator takes them; any length is accepted, so a
         forecaster can read a whole series as one case. A 1-D array is one
         single-channel case.
+    n_steps : int, default=0
+        Forecasters only: after reading each sequence, run free this many
+        steps (as ``forecast`` does) and give their regions too: the
+        symbolic code of a generated trajectory.
 
     Returns
     -------
-    codes : ndarray of shape (n_cases, n_timepoints), dtype int64
+    codes : ndarray of shape (n_cases, n_timepoints + n_steps), dtype int64
         The region code (see the module docstring: bit k is nonlinear unit
         k) of the state after each step; -1 at the padding steps of
         unequal-length sequences.
@@ -137,7 +141,20 @@ def region_codes(estimator, X):
     >>> codes.shape, int(codes.min()) >= 0, int(codes.max()) < 2**2
     ((1, 100), True, True)
     """
-    states, valid = estimator._latent_states(_as_cases(X))
+    if not isinstance(n_steps, Integral) or isinstance(n_steps, bool) or n_steps < 0:
+        raise ValueError(
+            f"region_codes: n_steps must be an int >= 0. Got {n_steps!r} instead."
+        )
+    if n_steps and estimator._dynamics()["C"] is not None:
+        raise ValueError(
+            f"region_codes: n_steps runs a forecaster free after each sequence; "
+            f"{type(estimator).__name__} is driven by its input and has no free run. "
+            f"Got n_steps={n_steps}."
+        )
+    if n_steps:
+        states, valid = estimator._latent_states(_as_cases(X), n_steps)
+    else:
+        states, valid = estimator._latent_states(_as_cases(X))
     codes = _codes_of(states, estimator._dynamics()["n_nonlinear"])
     return np.where(valid, codes, -1)
 

@@ -187,6 +187,21 @@ def test_region_codes_read_the_last_units_bit_k_for_unit_k(sine_windows):
     assert region_codes(est, X[0]).shape == (1, X.shape[1])
 
 
+def test_region_codes_of_a_free_run_follow_the_forecast(sine_windows):
+    """n_steps: the codes of the states that produce forecast(), after those of the read."""
+    X, y, _, _ = sine_windows
+    est = ALRNNForecaster(n_units=5, n_nonlinear=2, max_epochs=3, random_state=0).fit(X, y)
+    codes = region_codes(est, X[0], n_steps=30)
+    assert codes.shape == (1, X.shape[1] + 30)
+    np.testing.assert_array_equal(codes[:, : X.shape[1]], region_codes(est, X[0]))
+    states, _ = est._latent_states(X[:1], n_steps=30)
+    # The free run's observed unit is the forecast (in the model's scaled units).
+    forecast = (est.forecast(X[0], steps=30) - est.mean_[0]) / est.scale_[0]
+    np.testing.assert_allclose(states[0, X.shape[1] :, 0], forecast, atol=1e-10)
+    free = states[0, X.shape[1] :]
+    np.testing.assert_array_equal(codes[0, X.shape[1] :], (free[:, 3] > 0) + 2 * (free[:, 4] > 0))
+
+
 def test_padding_is_minus_one_and_counts_nowhere():
     # Units: (linear, relu_0, relu_1); case 0 has 4 steps, case 1 has 2 then padding.
     states = np.zeros((2, 4, 3))
@@ -258,6 +273,15 @@ def test_cycle_search_size_is_limited(thirteen_relus):
         cycles(thirteen_relus, order=2, regions=list(range(1000)))
     with pytest.raises(ValueError, match="order must be an int >= 2"):
         cycles(thirteen_relus, order=1, regions=[0, 1])
+
+
+def test_free_run_steps_are_checked(two_unit_forecaster):
+    with pytest.raises(ValueError, match=r"region_codes: n_steps must be an int >= 0\. Got -1"):
+        region_codes(two_unit_forecaster, np.zeros(5), n_steps=-1)
+    driven = Handmade(A=np.full(3, 0.5), W=np.zeros((3, 3)), h=np.zeros(3), n_nonlinear=1,
+                      C=np.ones((3, 1)))
+    with pytest.raises(ValueError, match="Handmade is driven by its input and has no free run"):
+        region_codes(driven, np.zeros((1, 1, 4)), n_steps=3)
 
 
 def test_forecaster_takes_no_inputs(two_unit_forecaster):
