@@ -98,6 +98,11 @@ class KeepBestReconstruction(Callback):
         return self
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
+        if not hasattr(net.module_, "rollout"):
+            raise TypeError(
+                "KeepBestReconstruction scores free runs, which only ALRNNForecaster's "
+                f"network makes; got a net around {type(net.module_).__name__}."
+            )
         # Forecasters hand skorch (windows, time, channels); with forcing_interval,
         # a dict whose "x" holds them.
         windows = np.asarray(X["x"] if isinstance(X, dict) else X, dtype=np.float64)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from skorch.callbacks import Callback
 
-from sklearn_alrnn import ALRNNForecaster, make_windows
+from sklearn_alrnn import ALRNNClassifier, ALRNNForecaster, make_windows
 from sklearn_alrnn.callbacks import KeepBestReconstruction
 from sklearn_alrnn.datasets import make_lorenz63
 from sklearn_alrnn.metrics import state_space_divergence
@@ -96,3 +96,11 @@ def test_a_fitted_estimator_holds_its_weights_once():
 def test_bad_parameters_raise_at_fit(params, message):
     with pytest.raises(ValueError, match=message):
         fit(KeepBestReconstruction(**params), max_epochs=1)
+
+
+def test_a_classifier_is_refused():
+    rng = np.random.RandomState(0)
+    clf = ALRNNClassifier(n_units=4, max_epochs=1, callbacks=[KeepBestReconstruction()])
+    with pytest.raises(TypeError, match="only ALRNNForecaster's network makes; got a net "
+                                        "around ClassifierModule"):
+        clf.fit(rng.randn(8, 10), [0, 1] * 4)
