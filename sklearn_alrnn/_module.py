@@ -162,16 +162,12 @@ class _Scan(torch.autograd.Function):
             return torch.diagonal(d_Ut), torch.cat([d_Ut[:L], d_Ut[M:]]).T
 
         d_A = d_W = d_h = d_A_f = d_W_f = None
-        if not ctx.own_forced_params:
-            if any(needs[1:4]):
-                d_A, d_W = d_params(X[:T], G)
-        elif N:  # each step's gradient goes to the (A, W) it used
+        if ctx.own_forced_params:  # each step's gradient goes to the (A, W) it used
             free = torch.tensor(forced, device=G.device).logical_not()
             d_A, d_W = d_params(X[:T][free], G[free])
-            d_A_f, d_W_f = d_params(X[:T][steps], G[steps])
-        else:  # nothing forced: (A_f, W_f) never used
+            d_A_f, d_W_f = d_params(X[:T][steps], G[steps])  # zeros if nothing is forced
+        elif any(needs[1:4]):
             d_A, d_W = d_params(X[:T], G)
-            d_A_f, d_W_f = torch.zeros_like(d_A), torch.zeros_like(d_W)
         if any(needs[1:4]):
             d_h = G.sum((0, 1))
         d_z0 = R[0, :, :M] if needs[0] else None
@@ -445,6 +441,11 @@ class ForecastModule(nn.Module):
         if self.C_obs is not None:
             self.C_obs.zero_()
 
+    def _drive_matrix(self):
+        """C_obs as an (M, N) matrix, zero on the observed rows: what x_t adds to z_t."""
+        N = self.C_obs.shape[1]
+        return F.pad(self.C_obs, (0, 0, N, 0))
+
     def _autonomous(self):
         """(A, W, h) of the free run, differentiable (see autonomous_parameters)."""
         cell = self.cell
@@ -452,7 +453,7 @@ class ForecastModule(nn.Module):
         if self.C_obs is None:
             return A, W, h
         N = self.C_obs.shape[1]
-        C = F.pad(self.C_obs, (0, 0, N, 0))  # (M, N), zero on the observed rows
+        C = self._drive_matrix()
         first = W[:N] + F.pad(torch.diag(A[:N]), (0, W.shape[1] - N))
         return A, W + C @ first, h + C @ h[:N]
 
@@ -520,9 +521,7 @@ class ForecastModule(nn.Module):
         z0 = self._start(x)
         drive = None
         if self.C_obs is not None:
-            N = x.shape[2]
-            C = F.pad(self.C_obs, (0, 0, N, 0))  # (M, N), zero on the observed rows
-            drive = x[:, 1:] @ C.T  # (B, T-1, M): one pass, no padding of a big tensor
+            drive = x[:, 1:] @ self._drive_matrix().T  # (B, T-1, M): one pass, no big pad
         read = self.cell.scan(z0, x.shape[1] - 1, drive=drive, forcing=x[:, 1:])
         return torch.cat([z0[:, None], read], dim=1)
 
@@ -581,8 +580,7 @@ class ForecastModule(nn.Module):
             drive = forced_params = None
             if self.C_obs is not None:
                 # The free steps' h is h + C h[:N] (see _autonomous); a forced step's is h + C x_t.
-                C = F.pad(self.C_obs, (0, 0, N, 0))  # (M, N), zero on the observed rows
-                drive = ((observed - h[:N]) @ C.T) * forced[:, None]
+                drive = ((observed - h[:N]) @ self._drive_matrix().T) * forced[:, None]
                 forced_params = (self.cell.A, self.cell.coupling())
             states = scan(z0, A, W, h, P, T + H - 1, drive=drive, forcing=observed,
                           forced=forced, forced_params=forced_params)

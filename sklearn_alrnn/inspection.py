@@ -145,7 +145,8 @@ def region_codes(estimator, X, *, n_steps=0):
         raise ValueError(
             f"region_codes: n_steps must be an int >= 0. Got {n_steps!r} instead."
         )
-    if n_steps and estimator._dynamics()["C"] is not None:
+    dynamics = estimator._dynamics()
+    if n_steps and dynamics["C"] is not None:
         raise ValueError(
             f"region_codes: n_steps runs a forecaster free after each sequence; "
             f"{type(estimator).__name__} is driven by its input and has no free run. "
@@ -155,7 +156,7 @@ def region_codes(estimator, X, *, n_steps=0):
         states, valid = estimator._latent_states(_as_cases(X), n_steps)
     else:
         states, valid = estimator._latent_states(_as_cases(X))
-    codes = _codes_of(states, estimator._dynamics()["n_nonlinear"])
+    codes = _codes_of(states, dynamics["n_nonlinear"])
     return np.where(valid, codes, -1)
 
 
