@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import __version__
+
 # Seasonal period of the naive baseline, by the first letters of a pandas frequency.
 _SEASON = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52, "D": 7, "B": 5,
            "h": 24, "H": 24}
@@ -336,6 +338,7 @@ def build_parser():
         description="Forecast and classify time series with Almost-Linear RNNs, and find out "
                     "how many nonlinear units a task needs.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     forecast = commands.add_parser(

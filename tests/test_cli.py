@@ -61,6 +61,14 @@ def test_help_reads_well(tmp_path):
         assert option in result.stdout
 
 
+def test_version(tmp_path):
+    from sklearn_alrnn import __version__
+
+    result = alrnn("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == f"alrnn {__version__}\n"
+
+
 def test_classify_wide_and_long_csvs(tmp_path):
     rng = np.random.RandomState(0)
     labels = np.array(["low", "high"])[np.arange(30) % 2]
