@@ -7,7 +7,8 @@ scikit-learn owns the parameters and the input checks. This module holds what
 both estimators need from that arrangement:
 
 * ``_BaseALRNN``: the shared hyperparameters, their validation, the device
-  check, building and running the seeded skorch net, batched inference.
+  check, building and running the seeded skorch nets (``n_init`` of them, the
+  best kept), batched inference.
 * ``_TailSplit``: a skorch ``train_split`` validating on the LAST windows,
   because skorch's default split would validate on a random (for time series:
   leaky) fifth of the data.
@@ -156,6 +157,7 @@ class _BaseALRNN(BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [list, None],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "device": [str],
         "verbose": ["verbose"],
@@ -215,31 +217,59 @@ class _BaseALRNN(BaseEstimator):
         return _TailSplit(self.validation_fraction, type(self).__name__)
 
     def _fit_net(self, module, module_params, criterion, X, y, device):
-        """Build ``net_`` with ``module(**module_params)`` and train it on (X, y).
+        """Train ``n_init`` skorch nets on (X, y) and keep the best as ``net_``.
 
-        Everything random (initialisation, batch order, training noise) is drawn
-        from one seed taken from ``random_state``, so a refit is bitwise identical.
+        Each fit draws everything random (initialisation, batch order, training
+        noise) from one seed, the seeds drawn in turn from ``random_state``, so a
+        refit is bitwise identical and the first fit is the one ``n_init=1``
+        makes. The kept fit has the lowest :meth:`_final_loss`.
+        """
+        rng = check_random_state(self.random_state)
+        best, best_loss = None, math.inf
+        for _ in range(self.n_init):
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            # One fit's callback state must not carry into the next.
+            callbacks = self.callbacks or []
+            if self.n_init > 1:
+                callbacks = copy.deepcopy(callbacks)
+            net = self._train_net(module, module_params, criterion, X, y, device, seed, callbacks)
+            loss = self._final_loss(net)
+            if best is None or loss < best_loss:
+                best, best_loss = net, loss
+        self.net_ = best
+        return self
+
+    def _final_loss(self, net):
+        """The loss a fit ends on: its last training loss or, with early stopping,
+        the validation loss of the weights it restored; inf when not finite."""
+        if self.early_stopping:
+            losses = [loss for loss in net.history[:, "valid_loss"] if math.isfinite(loss)]
+            return min(losses, default=math.inf)
+        loss = net.history[-1, "train_loss"]
+        return loss if math.isfinite(loss) else math.inf
+
+    def _train_net(self, module, module_params, criterion, X, y, device, seed, callbacks):
+        """One skorch ``NeuralNet`` with ``module(**module_params)``, trained from ``seed``.
+
         skorch builds the module itself (from the class and ``module__`` params),
         so the net's pickle holds the weights once, in skorch's device-mapped part:
         a model fitted on CUDA then loads on a CPU-only machine.
         """
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         name = type(self).__name__
-        callbacks = []
+        own = []
         if self.lr_final is not None and self.lr_final < self.lr:
             gamma = (self.lr_final / self.lr) ** (1.0 / self.max_epochs)
-            callbacks.append(("lr_decay", _ExponentialDecay(gamma)))
+            own.append(("lr_decay", _ExponentialDecay(gamma)))
         if self.gradient_clip is not None:
-            callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
+            own.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
         if self.early_stopping:
             sink = print if self.verbose else _silent
             stop = EarlyStopping(patience=self.n_iter_no_change, load_best=True, sink=sink)
-            callbacks.append(("early_stopping", stop))
-        callbacks.append(("divergence", _StopOnDivergence(name)))
-        callbacks.extend(self.callbacks or [])
+            own.append(("early_stopping", stop))
+        own.append(("divergence", _StopOnDivergence(name)))
 
         with _seeded(seed, device):  # skorch initialises the module inside fit
-            self.net_ = NeuralNet(
+            net = NeuralNet(
                 module,
                 **{f"module__{key}": value for key, value in module_params.items()},
                 criterion=criterion,
@@ -251,12 +281,11 @@ class _BaseALRNN(BaseEstimator):
                 train_split=self._validation_split(seed) if self.early_stopping else None,
                 iterator_train__shuffle=True,
                 iterator_train__generator=torch.Generator().manual_seed(seed),
-                callbacks=callbacks,
+                callbacks=own + list(callbacks),
                 device=device,
                 verbose=self.verbose,
             )
-            self.net_.fit(X, y)
-        return self
+            return net.fit(X, y)
 
     def _infer(self, fn, *arrays, prepare=None):
         """Apply ``fn(module, *batches)`` to float64 arrays in bounded batches.

@@ -80,6 +80,15 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         Patience of early stopping, in epochs.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra callbacks for the skorch net.
+    n_init : int, default=1
+        Number of fits, each from its own random start (the seeds are drawn in
+        turn from ``random_state``, the first being that of ``n_init=1``). The
+        fit with the lowest final training loss (with ``early_stopping``: the
+        lowest validation loss) is kept, as in :class:`~sklearn.cluster.KMeans`.
+        On a few dozen training cases a start that trains poorly shows in a
+        training loss many times higher than the others'. Each fit gets its
+        own deep copies of ``callbacks``; the kept fit's are in
+        ``net_.callbacks_``.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batch order, noise and the validation split: a
         fixed int makes ``fit`` bitwise reproducible on one machine.
@@ -162,6 +171,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         validation_fraction=0.1,
         n_iter_no_change=10,
         callbacks=None,
+        n_init=1,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -182,6 +192,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.callbacks = callbacks
+        self.n_init = n_init
         self.random_state = random_state
         self.device = device
         self.verbose = verbose

@@ -20,3 +20,17 @@ def sine_windows():
     series = np.sin(0.3 * np.arange(320)) + 0.05 * rng.randn(320)
     X, y = make_windows(series, window=16, horizon=4)
     return X[:220], y[:220], X[224:], y[224:]
+
+
+@pytest.fixture
+def nth_start():
+    """``nth_start(k, random_state)``: a RandomState giving the seed of fit k of ``n_init``
+    fits from ``random_state`` (each fit draws one seed in turn)."""
+
+    def nth_start(k, random_state=0):
+        rng = np.random.RandomState(random_state)
+        for _ in range(k):
+            rng.randint(np.iinfo(np.int32).max)
+        return rng
+
+    return nth_start

@@ -122,6 +122,17 @@ def test_refit_clone_and_pickle_give_identical_predictions(shifted):
     assert "valid_loss" in clf.net_.history[-1]
 
 
+def test_n_init_keeps_the_fit_with_the_lowest_final_loss(shifted, nth_start):
+    X, y = shifted
+    alone = [ALRNNClassifier(**{**FAST, "random_state": nth_start(k)}).fit(X, y)
+             for k in range(3)]
+    losses = [clf.net_.history[-1, "train_loss"] for clf in alone]
+    best = alone[int(np.argmin(losses))]
+    clf = ALRNNClassifier(**FAST, n_init=3).fit(X, y)
+    assert clf.net_.history[-1, "train_loss"] == min(losses)
+    np.testing.assert_array_equal(clf.predict_proba(X), best.predict_proba(X))
+
+
 @pytest.mark.parametrize(
     "X, y, match",
     [

@@ -169,6 +169,56 @@ def test_refit_is_bitwise_reproducible(sine_windows):
     assert np.array_equal(a, b) and not np.array_equal(a, c)
 
 
+def test_n_init_keeps_the_fit_with_the_lowest_final_loss(sine_windows, nth_start):
+    X, y, X_test, _ = sine_windows
+    params = {**FAST, "max_epochs": 4, "lr": 0.01}
+    alone = [ALRNNForecaster(**{**params, "random_state": nth_start(k, 1)}).fit(X, y)
+             for k in range(3)]
+    losses = [est.net_.history[-1, "train_loss"] for est in alone]
+    assert np.argmin(losses) == 1  # neither the first start nor the last
+
+    est = ALRNNForecaster(**{**params, "random_state": 1}, n_init=3).fit(X, y)
+    assert est.net_.history[-1, "train_loss"] == min(losses)
+    np.testing.assert_array_equal(est.predict(X_test), alone[1].predict(X_test))
+    # The first start is the fit of n_init=1.
+    one = ALRNNForecaster(**{**params, "random_state": 1}).fit(X, y)
+    np.testing.assert_array_equal(one.predict(X_test), alone[0].predict(X_test))
+
+
+def test_n_init_with_early_stopping_keeps_the_lowest_validation_loss(nth_start):
+    t = np.arange(320)
+    series = np.sin(0.3 * t) + 0.05 * np.random.RandomState(0).randn(320)
+    series[250:] = 2 * np.sin(0.5 * t[250:])  # the validated tail behaves otherwise
+    X, y = make_windows(series, window=16, horizon=4)
+    params = {**FAST, "max_epochs": 4, "lr": 0.05, "early_stopping": True,
+              "validation_fraction": 0.25}
+    alone = [ALRNNForecaster(**{**params, "random_state": nth_start(k, 1)}).fit(X, y)
+             for k in range(3)]
+    valid = [min(est.net_.history[:, "valid_loss"]) for est in alone]
+    train = [est.net_.history[-1, "train_loss"] for est in alone]
+    assert np.argmin(valid) == 1 and np.argmin(train) == 0  # the two criteria disagree
+
+    est = ALRNNForecaster(**{**params, "random_state": 1}, n_init=3).fit(X, y)
+    np.testing.assert_array_equal(est.predict(X[-5:]), alone[1].predict(X[-5:]))
+
+
+def test_n_init_gives_each_fit_its_own_callbacks():
+    class Record(Callback):
+        def initialize(self):
+            self.last_loss_ = None
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.last_loss_ = net.history[-1, "train_loss"]
+
+    X, y = np.random.RandomState(0).randn(40, 5), np.random.RandomState(1).randn(40)
+    mine = Record()
+    est = ALRNNForecaster(**FAST, n_init=3, callbacks=[("record", mine)]).fit(X, y)
+    kept = dict(est.net_.callbacks_)["record"]
+    assert kept is not mine and not hasattr(mine, "last_loss_")
+    assert kept.last_loss_ == est.net_.history[-1, "train_loss"]
+
+
 def test_fit_leaves_global_torch_rng_alone(sine_windows):
     X, y, _, _ = sine_windows
     torch.manual_seed(123)
@@ -369,6 +419,9 @@ X_OK, Y_OK = np.random.RandomState(0).randn(10, 6), np.random.RandomState(1).ran
         ({}, np.zeros((0, 6)), np.zeros((0, 2)), "Found array with 0 sample"),
         ({"init": "zeros"}, X_OK, Y_OK,
          r"The 'init' parameter of ALRNNForecaster must be a str among \{.*\}. Got 'zeros'"),
+        ({"n_init": 0}, X_OK, Y_OK,
+         r"The 'n_init' parameter of ALRNNForecaster must be an int in the range "
+         r"\[1, inf\). Got 0 instead"),
         ({"forcing_interval": 0}, X_OK, Y_OK,
          r"The 'forcing_interval' parameter of ALRNNForecaster must be an int in the range "
          r"\[1, inf\) or None. Got 0 instead"),
