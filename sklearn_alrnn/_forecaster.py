@@ -145,9 +145,9 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         fit with the lowest final training loss (with ``early_stopping``: the
         lowest validation loss) is kept, as in :class:`~sklearn.cluster.KMeans`.
         On a few dozen training cases a start that trains poorly shows in a
-        training loss many times higher than the others'. Each fit gets its
-        own deep copies of ``callbacks``; the kept fit's are in
-        ``net_.callbacks_``.
+        training loss many times higher than the others' (bench_classify in
+        ``benchmarks/README.md``). Each fit gets its own deep copies of
+        ``callbacks``; the kept fit's are in ``net_.callbacks_``.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batch order and noise: a fixed int makes
         ``fit`` bitwise reproducible on one machine.
