@@ -129,7 +129,7 @@ def _estimator(args, n_nonlinear):
 
     return ALRNNForecaster(
         n_units=args.units, n_nonlinear=n_nonlinear, scaling="window", max_epochs=args.epochs,
-        lr=args.lr, random_state=args.seed, verbose=0 if args.quiet else 1,
+        lr=args.lr, n_init=args.n_init, random_state=args.seed, verbose=0 if args.quiet else 1,
     )
 
 
@@ -282,7 +282,7 @@ def _classify(args):
                f"on {len(y_train)} cases ...")
     clf = ALRNNClassifier(
         n_units=args.units, n_nonlinear=args.n_nonlinear, max_epochs=args.epochs, lr=args.lr,
-        random_state=args.seed, verbose=0 if args.quiet else 1,
+        n_init=args.n_init, random_state=args.seed, verbose=0 if args.quiet else 1,
     ).fit(X_train, y_train)
     pred = clf.predict(X_test)
     if y_test is not None:
@@ -318,6 +318,9 @@ def _model_options(parser, units, epochs, n_nonlinear):
                         help=f"training epochs (default {epochs})")
     parser.add_argument("--lr", type=float, default=1e-2, help="learning rate (default 0.01)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--n-init", type=int, default=1,
+                        help="fits from different starts; the lowest training loss is kept "
+                             "(default 1)")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     if n_nonlinear is not None:
         parser.add_argument("--n-nonlinear", type=int, default=n_nonlinear,

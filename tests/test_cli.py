@@ -38,7 +38,8 @@ def test_forecast_the_builtin_airline_series_with_defaults(tmp_path):
 
 def test_forecast_a_csv_with_options(tmp_path, monthly_csv):
     result = alrnn("forecast", monthly_csv, "--column", "sales", "--window", 12, "--horizon", 3,
-                   "--holdout", 6, "--output", "out.csv", "--plot", "", *FAST, cwd=tmp_path)
+                   "--holdout", 6, "--output", "out.csv", "--plot", "", "--n-init", 2, *FAST,
+                   cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = pd.read_csv(tmp_path / "out.csv")
     assert list(out.columns) == ["month", "forecast"] and len(out) == 3
@@ -57,7 +58,7 @@ def test_help_reads_well(tmp_path):
     result = alrnn("forecast", "--help", cwd=tmp_path)
     assert result.returncode == 0
     for option in ("--column", "--time-column", "--window", "--horizon", "--n-nonlinear",
-                   "--profile", "--holdout", "--plot", "--output"):
+                   "--profile", "--holdout", "--plot", "--output", "--n-init"):
         assert option in result.stdout
 
 
@@ -117,6 +118,8 @@ def write(tmp_path, name, frame):
          "1 days"),
         (lambda p: ["forecast", "--window", 0], r"The 'window' parameter of make_windows must "
                                                 r"be an int in the range \[1, inf\)"),
+        (lambda p: ["forecast", "--n-init", 0], r"The 'n_init' parameter of ALRNNForecaster "
+                                                r"must be an int in the range \[1, inf\)"),
     ],
 )
 def test_bad_csv_gets_one_clear_line(tmp_path, make_args, message):
