@@ -222,20 +222,28 @@ class _BaseALRNN(BaseEstimator):
         Each fit draws everything random (initialisation, batch order, training
         noise) from one seed, the seeds drawn in turn from ``random_state``, so a
         refit is bitwise identical and the first fit is the one ``n_init=1``
-        makes. The kept fit has the lowest :meth:`_final_loss`.
+        makes. The kept fit has the lowest :meth:`_final_loss`; only its warnings
+        reach the caller.
         """
         rng = check_random_state(self.random_state)
-        best, best_loss = None, math.inf
-        for _ in range(self.n_init):
-            seed = int(rng.randint(np.iinfo(np.int32).max))
-            # One fit's callback state must not carry into the next.
-            callbacks = self.callbacks or []
-            if self.n_init > 1:
-                callbacks = copy.deepcopy(callbacks)
-            net = self._train_net(module, module_params, criterion, X, y, device, seed, callbacks)
+        seeds = [int(rng.randint(np.iinfo(np.int32).max)) for _ in range(self.n_init)]
+        fit_args = (module, module_params, criterion, X, y, device)
+        if self.n_init == 1:
+            self.net_ = self._train_net(*fit_args, seeds[0], self.callbacks or [])
+            return self
+        best, best_loss, best_warnings = None, math.inf, []
+        for seed in seeds:
+            # One fit's callback state must not carry into the next, and the warnings
+            # of the fits not kept (a start that diverged, say) are not the user's.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                net = self._train_net(*fit_args, seed, copy.deepcopy(self.callbacks or []))
             loss = self._final_loss(net)
             if best is None or loss < best_loss:
-                best, best_loss = net, loss
+                best, best_loss, best_warnings = net, loss, caught
+        for caught in best_warnings:
+            warnings.warn_explicit(caught.message, caught.category, caught.filename,
+                                   caught.lineno)
         self.net_ = best
         return self
 

@@ -147,7 +147,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         On a few dozen training cases a start that trains poorly shows in a
         training loss many times higher than the others' (bench_classify in
         ``benchmarks/README.md``). Each fit gets its own deep copies of
-        ``callbacks``; the kept fit's are in ``net_.callbacks_``.
+        ``callbacks``; the kept fit's are in ``net_.callbacks_``, and only its
+        warnings are shown.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batch order and noise: a fixed int makes
         ``fit`` bitwise reproducible on one machine.

@@ -365,6 +365,35 @@ def test_divergence_after_good_epochs_restores_and_warns(sine_windows):
     assert np.isfinite(est.predict(X_test)).all()
 
 
+@pytest.mark.parametrize("sabotaged, n_warnings", [({1}, 0), ({1, 2}, 1)])
+def test_n_init_reports_only_the_kept_fits_warnings(sine_windows, sabotaged, n_warnings):
+    """Blow up the weights of some starts: only the kept fit's warnings reach the user."""
+
+    class Sabotage(Callback):
+        starts = 0  # on the class: every start gets its own copy of the callback
+
+        def initialize(self):
+            type(self).starts += 1
+            self.start_ = type(self).starts
+            return self
+
+        def on_batch_end(self, net, **kwargs):
+            if self.start_ in sabotaged and len(net.history) >= 3:
+                with torch.no_grad():
+                    net.module_.cell.A.fill_(float("nan"))
+
+    X, y, X_test, _ = sine_windows
+    est = ALRNNForecaster(**{**FAST, "max_epochs": 5}, n_init=2, callbacks=[Sabotage()])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    diverged = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(diverged) == n_warnings
+    # A start that never diverged wins over one stopped on a NaN loss.
+    assert len(est.net_.history) == (3 if n_warnings else 5)
+    assert np.isfinite(est.predict(X_test)).all()
+
+
 def test_divergence_through_huge_finite_losses_restores_the_best_epoch(sine_windows):
     """Weights that overflow pass through finite but useless ones: a loss a million
     times the best counts as diverged, and the lowest-loss epoch's weights come back."""
