@@ -231,8 +231,8 @@ class _BaseALRNN(BaseEstimator):
         if self.n_init == 1:
             self.net_ = self._train_net(*fit_args, seeds[0], self.callbacks or [])
             return self
-        best, best_loss, best_warnings = None, math.inf, []
-        for seed in seeds:
+        best, best_loss, best_warnings, kept = None, math.inf, [], 0
+        for start, seed in enumerate(seeds, 1):
             # One fit's callback state must not carry into the next, and the warnings
             # of the fits not kept (a start that diverged, say) are not the user's.
             with warnings.catch_warnings(record=True) as caught:
@@ -240,7 +240,11 @@ class _BaseALRNN(BaseEstimator):
                 net = self._train_net(*fit_args, seed, copy.deepcopy(self.callbacks or []))
             loss = self._final_loss(net)
             if best is None or loss < best_loss:
-                best, best_loss, best_warnings = net, loss, caught
+                best, best_loss, best_warnings, kept = net, loss, caught, start
+            if self.verbose:
+                print(f"start {start} of {self.n_init}: final loss {loss:.4g}")
+        if self.verbose:
+            print(f"kept start {kept} of {self.n_init}")
         for caught in best_warnings:
             warnings.warn_explicit(caught.message, caught.category, caught.filename,
                                    caught.lineno)

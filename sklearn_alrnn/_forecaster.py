@@ -155,7 +155,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     device : str, default="cpu"
         Torch device to train and predict on, for example "cuda".
     verbose : int, default=0
-        Print one line per epoch when positive.
+        Print one line per epoch when positive (with ``n_init > 1``, also each
+        start's final loss and which start is kept).
 
     Attributes
     ----------

@@ -1,6 +1,7 @@
 """ALRNNForecaster: shapes, learning, reproducibility, sklearn tooling, errors."""
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -330,6 +331,13 @@ def test_quiet_unless_verbose(capsys):
     assert capsys.readouterr().out == ""
     ALRNNForecaster(**FAST, verbose=1).fit(X, y)
     assert "train_loss" in capsys.readouterr().out
+    ALRNNForecaster(**FAST, n_init=2).fit(X, y)
+    assert capsys.readouterr().out == ""
+    est = ALRNNForecaster(**FAST, n_init=2, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    kept = est.net_.history[-1, "train_loss"]
+    assert "start 1 of 2: final loss" in out and "start 2 of 2: final loss" in out
+    assert f"final loss {kept:.4g}" in out and re.search(r"kept start [12] of 2", out)
 
 
 def test_divergence_never_returns_nan_silently(sine_windows):
