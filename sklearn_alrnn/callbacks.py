@@ -67,6 +67,11 @@ class KeepBestReconstruction(Callback):
     held during training and dropped once restored, so a pickled estimator
     holds its weights once.
 
+    With ``n_init > 1`` each start trains with its own copy of the callback
+    (in ``net_.callbacks_``), and the starts are compared by their final
+    training loss, not by this score: to choose among seeds by D_stsp, fit
+    one estimator per ``random_state`` and compare their ``best_score_``.
+
     Examples
     --------
     >>> from sklearn_alrnn import ALRNNForecaster, make_windows
