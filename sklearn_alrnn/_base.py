@@ -253,11 +253,13 @@ class _BaseALRNN(BaseEstimator):
 
     def _final_loss(self, net):
         """The loss a fit ends on: its last training loss or, with early stopping,
-        the validation loss of the weights it restored; inf when not finite."""
-        if self.early_stopping:
-            losses = [loss for loss in net.history[:, "valid_loss"] if math.isfinite(loss)]
-            return min(losses, default=math.inf)
+        the validation loss of the epoch whose weights it restored; inf when not finite."""
         loss = net.history[-1, "train_loss"]
+        if self.early_stopping:
+            # skorch's choice, not the lowest loss: an epoch that improves by less
+            # than its threshold is not the one restored.
+            best_epoch = dict(net.callbacks_)["early_stopping"].best_epoch_
+            loss = net.history[best_epoch - 1, "valid_loss"] if best_epoch else math.inf
         return loss if math.isfinite(loss) else math.inf
 
     def _train_net(self, module, module_params, criterion, X, y, device, seed, callbacks):

@@ -84,7 +84,8 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         Number of fits, each from its own random start (the seeds are drawn in
         turn from ``random_state``, the first being that of ``n_init=1``). The
         fit with the lowest final training loss (with ``early_stopping``: the
-        lowest validation loss) is kept, as in :class:`~sklearn.cluster.KMeans`.
+        lowest validation loss of the epoch it restores) is kept, as in
+        :class:`~sklearn.cluster.KMeans`.
         On a few dozen training cases a start that trains poorly shows in a
         training loss many times higher than the others' (bench_classify in
         ``benchmarks/README.md``). Each fit gets its own deep copies of
