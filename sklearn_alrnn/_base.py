@@ -12,8 +12,11 @@ both estimators need from that arrangement:
 * ``_TailSplit``: a skorch ``train_split`` validating on the LAST windows,
   because skorch's default split would validate on a random (for time series:
   leaky) fifth of the data.
-* ``_StopOnDivergence``: a callback that restores the last finite weights
-  and warns when the loss becomes NaN/inf, or raises with a hint.
+* ``_StopOnDivergence``: a callback that restores the best finite weights
+  when the loss becomes NaN/inf, or raises with a hint. It keeps its warning
+  instead of issuing it, and ``_fit_net`` issues the kept fit's: with
+  ``n_init > 1`` the starts not kept stay silent without touching the global
+  warnings state (``warnings.catch_warnings``), which other threads share.
 """
 
 import copy
@@ -78,6 +81,7 @@ class _StopOnDivergence(Callback):
 
     def initialize(self):
         self.best_state_, self.best_epoch_, self.best_loss_ = None, 0, math.inf
+        self.warning_ = None  # the message to warn with once the fit is chosen
         return self
 
     def on_epoch_end(self, net, **kwargs):
@@ -99,12 +103,10 @@ class _StopOnDivergence(Callback):
                 f"{epoch['train_loss']}. {hint}"
             )
         net.module_.load_state_dict(self.best_state_)
-        warnings.warn(
+        self.warning_ = (
             f"{name} diverged at epoch {epoch['epoch']} (loss {loss:.3g}); restored the "
             f"weights of epoch {self.best_epoch_}, the lowest loss ({self.best_loss_:.3g}), "
-            f"and stopped training. {hint}",
-            ConvergenceWarning,
-            stacklevel=2,
+            f"and stopped training. {hint}"
         )
         raise KeyboardInterrupt  # skorch's way to end training early
 
@@ -222,32 +224,29 @@ class _BaseALRNN(BaseEstimator):
         Each fit draws everything random (initialisation, batch order, training
         noise) from one seed, the seeds drawn in turn from ``random_state``, so a
         refit is bitwise identical and the first fit is the one ``n_init=1``
-        makes. The kept fit has the lowest :meth:`_final_loss`; only its warnings
-        reach the caller.
+        makes. The kept fit has the lowest :meth:`_final_loss`; only its
+        divergence warning reaches the caller.
         """
         rng = check_random_state(self.random_state)
         seeds = [int(rng.randint(np.iinfo(np.int32).max)) for _ in range(self.n_init)]
         fit_args = (module, module_params, criterion, X, y, device)
         if self.n_init == 1:
-            self.net_ = self._train_net(*fit_args, seeds[0], self.callbacks or [])
-            return self
-        best, best_loss, best_warnings, kept = None, math.inf, [], 0
-        for start, seed in enumerate(seeds, 1):
-            # One fit's callback state must not carry into the next, and the warnings
-            # of the fits not kept (a start that diverged, say) are not the user's.
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
+            best = self._train_net(*fit_args, seeds[0], self.callbacks or [])
+        else:
+            best, best_loss, kept = None, math.inf, 0
+            for start, seed in enumerate(seeds, 1):
+                # One fit's callback state must not carry into the next.
                 net = self._train_net(*fit_args, seed, copy.deepcopy(self.callbacks or []))
-            loss = self._final_loss(net)
-            if best is None or loss < best_loss:
-                best, best_loss, best_warnings, kept = net, loss, caught, start
+                loss = self._final_loss(net)
+                if best is None or loss < best_loss:
+                    best, best_loss, kept = net, loss, start
+                if self.verbose:
+                    print(f"start {start} of {self.n_init}: final loss {loss:.4g}")
             if self.verbose:
-                print(f"start {start} of {self.n_init}: final loss {loss:.4g}")
-        if self.verbose:
-            print(f"kept start {kept} of {self.n_init}")
-        for caught in best_warnings:
-            warnings.warn_explicit(caught.message, caught.category, caught.filename,
-                                   caught.lineno)
+                print(f"kept start {kept} of {self.n_init}")
+        message = dict(best.callbacks_)["divergence"].warning_
+        if message is not None:  # the caller's fit, not this frame, is the culprit
+            warnings.warn(message, ConvergenceWarning, stacklevel=3)
         self.net_ = best
         return self
 

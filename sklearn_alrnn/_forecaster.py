@@ -148,8 +148,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         On a few dozen training cases a start that trains poorly shows in a
         training loss many times higher than the others' (bench_classify in
         ``benchmarks/README.md``). Each fit gets its own deep copies of
-        ``callbacks``; the kept fit's are in ``net_.callbacks_``, and only its
-        warnings are shown.
+        ``callbacks``; the kept fit's are in ``net_.callbacks_``. A start that
+        is not kept does not warn when it diverges.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batch order and noise: a fixed int makes
         ``fit`` bitwise reproducible on one machine.

@@ -2,6 +2,7 @@
 
 import pickle
 import re
+import threading
 import warnings
 
 import numpy as np
@@ -400,6 +401,53 @@ def test_n_init_reports_only_the_kept_fits_warnings(sine_windows, sabotaged, n_w
     # A start that never diverged wins over one stopped on a NaN loss.
     assert len(est.net_.history) == (3 if n_warnings else 5)
     assert np.isfinite(est.predict(X_test)).all()
+
+
+def test_n_init_leaves_other_threads_warnings_alone(sine_windows):
+    """A warning raised in another thread while a start that is not kept trains
+    still reaches the user: n_init must not swap out the process-wide warning
+    machinery (warnings.catch_warnings), which threads share."""
+
+    class WarnFromAThread(Callback):
+        starts = 0
+
+        def initialize(self):
+            type(self).starts += 1
+            self.start_, self.warned_ = type(self).starts, False
+            return self
+
+        def on_batch_end(self, net, **kwargs):
+            if self.start_ == 1 and not self.warned_:
+                self.warned_ = True
+                thread = threading.Thread(target=warnings.warn, args=("elsewhere",))
+                thread.start()
+                thread.join()
+            if self.start_ == 1 and len(net.history) >= 2:  # start 1 diverges: not kept
+                with torch.no_grad():
+                    net.module_.cell.A.fill_(float("nan"))
+
+    X, y, _, _ = sine_windows
+    est = ALRNNForecaster(**{**FAST, "max_epochs": 4}, n_init=2, callbacks=[WarnFromAThread()])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    assert len(est.net_.history) == 4  # start 2 was kept
+    assert [str(w.message) for w in caught] == ["elsewhere"]
+
+
+def test_divergence_warning_points_at_the_callers_fit(sine_windows):
+    class Sabotage(Callback):
+        def on_batch_end(self, net, **kwargs):
+            if len(net.history) >= 2:
+                with torch.no_grad():
+                    net.module_.cell.A.fill_(float("nan"))
+
+    X, y, _, _ = sine_windows
+    for n_init in (1, 2):
+        est = ALRNNForecaster(**FAST, n_init=n_init, callbacks=[Sabotage()])
+        with pytest.warns(ConvergenceWarning, match="diverged at epoch 2") as record:
+            est.fit(X, y)
+        assert [w.filename for w in record] == [__file__]
 
 
 def test_divergence_through_huge_finite_losses_restores_the_best_epoch(sine_windows):
