@@ -21,6 +21,19 @@ from sklearn_alrnn.datasets import make_lorenz63
 FAST = {"n_units": 6, "n_nonlinear": 1, "max_epochs": 3, "random_state": 0}
 
 
+class PerStart(Callback):
+    """A callback that knows which start of an ``n_init`` fit it serves (``start_``,
+    from 1). Each start gets its own copy, so the count lives on the class: define
+    a subclass in each test."""
+
+    starts = 0
+
+    def initialize(self):
+        type(self).starts += 1
+        self.start_ = type(self).starts
+        return self
+
+
 def test_learns_a_noisy_sine(sine_windows):
     X, y, X_test, y_test = sine_windows
     est = ALRNNForecaster(n_units=8, n_nonlinear=1, max_epochs=40, random_state=0).fit(X, y)
@@ -378,14 +391,7 @@ def test_divergence_after_good_epochs_restores_and_warns(sine_windows):
 def test_n_init_reports_only_the_kept_fits_warnings(sine_windows, sabotaged, n_warnings):
     """Blow up the weights of some starts: only the kept fit's warnings reach the user."""
 
-    class Sabotage(Callback):
-        starts = 0  # on the class: every start gets its own copy of the callback
-
-        def initialize(self):
-            type(self).starts += 1
-            self.start_ = type(self).starts
-            return self
-
+    class Sabotage(PerStart):
         def on_batch_end(self, net, **kwargs):
             if self.start_ in sabotaged and len(net.history) >= 3:
                 with torch.no_grad():
@@ -408,20 +414,14 @@ def test_n_init_leaves_other_threads_warnings_alone(sine_windows):
     still reaches the user: n_init must not swap out the process-wide warning
     machinery (warnings.catch_warnings), which threads share."""
 
-    class WarnFromAThread(Callback):
-        starts = 0
-
-        def initialize(self):
-            type(self).starts += 1
-            self.start_, self.warned_ = type(self).starts, False
-            return self
-
-        def on_batch_end(self, net, **kwargs):
-            if self.start_ == 1 and not self.warned_:
-                self.warned_ = True
+    class WarnFromAThread(PerStart):
+        def on_epoch_begin(self, net, **kwargs):
+            if self.start_ == 1 and len(net.history) == 1:
                 thread = threading.Thread(target=warnings.warn, args=("elsewhere",))
                 thread.start()
                 thread.join()
+
+        def on_batch_end(self, net, **kwargs):
             if self.start_ == 1 and len(net.history) >= 2:  # start 1 diverges: not kept
                 with torch.no_grad():
                     net.module_.cell.A.fill_(float("nan"))
