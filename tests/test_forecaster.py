@@ -34,6 +34,20 @@ class PerStart(Callback):
         return self
 
 
+def poison(net):
+    """NaN weights: the loss of the next batch and epoch is NaN, so the fit diverges."""
+    with torch.no_grad():
+        net.module_.cell.A.fill_(float("nan"))
+
+
+def fit_recording_warnings(est, X, y):
+    """Fit ``est`` and return every warning raised meanwhile."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    return caught
+
+
 def test_learns_a_noisy_sine(sine_windows):
     X, y, X_test, y_test = sine_windows
     est = ALRNNForecaster(n_units=8, n_nonlinear=1, max_epochs=40, random_state=0).fit(X, y)
@@ -376,8 +390,7 @@ def test_divergence_after_good_epochs_restores_and_warns(sine_windows):
     class Sabotage(Callback):
         def on_batch_end(self, net, **kwargs):
             if len(net.history) >= 3:
-                with torch.no_grad():
-                    net.module_.cell.A.fill_(float("nan"))
+                poison(net)
 
     X, y, X_test, _ = sine_windows
     est = ALRNNForecaster(**{**FAST, "max_epochs": 10}, callbacks=[Sabotage()])
@@ -394,14 +407,11 @@ def test_n_init_reports_only_the_kept_fits_warnings(sine_windows, sabotaged, n_w
     class Sabotage(PerStart):
         def on_batch_end(self, net, **kwargs):
             if self.start_ in sabotaged and len(net.history) >= 3:
-                with torch.no_grad():
-                    net.module_.cell.A.fill_(float("nan"))
+                poison(net)
 
     X, y, X_test, _ = sine_windows
     est = ALRNNForecaster(**{**FAST, "max_epochs": 5}, n_init=2, callbacks=[Sabotage()])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        est.fit(X, y)
+    caught = fit_recording_warnings(est, X, y)
     diverged = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
     assert len(diverged) == n_warnings
     # A start that never diverged wins over one stopped on a NaN loss.
@@ -423,14 +433,11 @@ def test_n_init_leaves_other_threads_warnings_alone(sine_windows):
 
         def on_batch_end(self, net, **kwargs):
             if self.start_ == 1 and len(net.history) >= 2:  # start 1 diverges: not kept
-                with torch.no_grad():
-                    net.module_.cell.A.fill_(float("nan"))
+                poison(net)
 
     X, y, _, _ = sine_windows
     est = ALRNNForecaster(**{**FAST, "max_epochs": 4}, n_init=2, callbacks=[WarnFromAThread()])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        est.fit(X, y)
+    caught = fit_recording_warnings(est, X, y)
     assert len(est.net_.history) == 4  # start 2 was kept
     assert [str(w.message) for w in caught] == ["elsewhere"]
 
@@ -439,8 +446,7 @@ def test_divergence_warning_points_at_the_callers_fit(sine_windows):
     class Sabotage(Callback):
         def on_batch_end(self, net, **kwargs):
             if len(net.history) >= 2:
-                with torch.no_grad():
-                    net.module_.cell.A.fill_(float("nan"))
+                poison(net)
 
     X, y, _, _ = sine_windows
     for n_init in (1, 2):
