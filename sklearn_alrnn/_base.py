@@ -71,7 +71,8 @@ class _StopOnDivergence(Callback):
     The fit has diverged when the loss or a weight is NaN/inf, or when the loss has
     grown ``blowup`` times above the best seen: a run heading to overflow passes
     through finite but useless weights (losses of 1e21 were seen), so the last
-    finite weights are not worth keeping; those of the lowest loss are.
+    finite weights are not worth keeping; those of the lowest loss are. The
+    warning for the user is left in ``warning_``, for the estimator to issue.
     """
 
     blowup = 1e6
