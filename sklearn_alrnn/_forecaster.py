@@ -145,9 +145,10 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         fit with the lowest final training loss (with ``early_stopping``: the
         lowest validation loss of the epoch it restores) is kept, as in
         :class:`~sklearn.cluster.KMeans`.
-        On a few dozen training cases a start that trains poorly shows in a
-        training loss many times higher than the others' (bench_classify in
-        ``benchmarks/README.md``). Each fit gets its own deep copies of
+        A lower loss over one horizon need not make a better long free run: on
+        three origins in the airline training part it did not improve 36-month
+        forecasts (bench_forecast in ``benchmarks/README.md``). Each fit gets
+        its own deep copies of
         ``callbacks``; the kept fit's are in ``net_.callbacks_``. A start that
         is not kept does not warn when it diverges.
     random_state : int, RandomState instance or None, default=None

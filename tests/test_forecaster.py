@@ -402,7 +402,8 @@ def test_divergence_after_good_epochs_restores_and_warns(sine_windows):
 
 @pytest.mark.parametrize("sabotaged, n_warnings", [({1}, 0), ({1, 2}, 1)])
 def test_n_init_reports_only_the_kept_fits_warnings(sine_windows, sabotaged, n_warnings):
-    """Blow up the weights of some starts: only the kept fit's warnings reach the user."""
+    """Blow up the weights of some starts: only the kept fit's divergence warning
+    reaches the user."""
 
     class Sabotage(PerStart):
         def on_batch_end(self, net, **kwargs):
