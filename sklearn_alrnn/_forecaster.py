@@ -148,9 +148,9 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         A lower loss over one horizon need not make a better long free run: on
         three origins in the airline training part it did not improve 36-month
         forecasts (bench_forecast in ``benchmarks/README.md``). Each fit gets
-        its own deep copies of
-        ``callbacks``; the kept fit's are in ``net_.callbacks_``. A start that
-        is not kept does not warn when it diverges.
+        its own deep copies of ``callbacks``; the kept fit's are in
+        ``net_.callbacks_``. A start that is not kept does not warn when it
+        diverges.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batch order and noise: a fixed int makes
         ``fit`` bitwise reproducible on one machine.
