@@ -22,6 +22,14 @@ The scheme, as read in that code:
   D_stsp against the training series; the lowest-scoring checkpoint is kept (the reference
   saves every checkpoint and reports the best).
 
+``--alpha`` swaps sparse forcing for generalised teacher forcing (GTF, the same group's
+method for chaotic data): after every step the observed units become
+``alpha x_t + (1 - alpha) z_t``. ``--alpha adaptive`` sets alpha once an epoch to
+``max(1 - 1/G, floor)``: G is the growth per step of the Jacobians' product along the
+epoch's last batch (so that ``(1 - alpha) G <= 1`` bounds the gradients), and the floor starts
+at ``--alpha-start`` and halves every ``--alpha-halflife`` epochs, without which a model
+that starts out contracting (G < 1) is never forced and learns nothing.
+
 The kept model then runs free from the held-out trajectory's first point (1000 steps
 discarded, 100 000 scored) and is scored as in bench_dsr.py.
 
@@ -81,15 +89,36 @@ class ReferenceALRNN:
         phi = torch.cat([z[..., : M - self.P], torch.relu(z[..., M - self.P :])], -1)
         return self.A * z + phi @ self.W.T + self.h
 
-    def loss(self, X, tau):
-        """MSE of the predictions of X[:, 1:] under sparse teacher forcing every ``tau``."""
-        z, predictions = self.first_state(X[:, 0]), []
+    def loss(self, X, tau, alpha=None):
+        """MSE of the predictions of X[:, 1:] under sparse teacher forcing every ``tau``, or,
+        given ``alpha``, under generalised teacher forcing: after every step the observed
+        units become ``alpha x_t + (1 - alpha) z_t``. Also returns the states (detached)."""
+        z, states = self.first_state(X[:, 0]), []
         for t in range(1, X.shape[1]):
             z = self.step(z)
-            predictions.append(z[:, :N])
-            if t % tau == 0:
+            states.append(z)
+            if alpha is not None:
+                z = torch.cat([alpha * X[:, t] + (1 - alpha) * z[:, :N], z[:, N:]], 1)
+            elif t % tau == 0:
                 z = torch.cat([X[:, t], z[:, N:]], 1)
-        return ((torch.stack(predictions, 1) - X[:, 1:]) ** 2).mean()
+        states = torch.stack(states, 1)
+        return ((states[..., :N] - X[:, 1:]) ** 2).mean(), states.detach()
+
+    def gtf_alpha(self, states):
+        """The forcing weight ``max(0, 1 - 1/G)`` of generalised teacher forcing, with G the
+        growth per step of the Jacobians' product along each sequence of ``states``
+        (B, T, M): the T-th root of the product's spectral norm, averaged over sequences
+        in logs (the product renormalised each step, so that it cannot overflow)."""
+        slope = torch.ones_like(states)
+        slope[..., M - self.P :] = (states[..., M - self.P :] > 0).to(states.dtype)
+        J = torch.diag(self.A.detach()) + self.W.detach() * slope[..., None, :]  # (B, T, M, M)
+        product, log_norm = torch.eye(M).expand(len(states), M, M), 0.0
+        for t in range(states.shape[1]):
+            product = J[:, t] @ product
+            norm = torch.linalg.matrix_norm(product, ord=2)
+            product, log_norm = product / norm[:, None, None], log_norm + norm.log()
+        G = (log_norm / states.shape[1]).mean().exp()
+        return max(0.0, 1 - 1 / G.item())
 
     def free_run(self, x1, n_steps):
         """Observed units and region codes of ``n_steps`` steps from ``[x1; L x1]``, in
@@ -117,6 +146,7 @@ def train_and_score(seed, train, test, args):
     data = torch.tensor(train, dtype=torch.float32)
     offsets = torch.arange(args.sequence_length + 1)
     best, best_score, best_epoch, history = None, math.inf, 0, []
+    alpha = args.alpha_start if args.alpha == "adaptive" else args.alpha
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         losses = []
@@ -125,10 +155,13 @@ def train_and_score(seed, train, test, args):
             X = data[first[:, None] + offsets]
             X = X + args.noise * torch.randn(X.shape, generator=generator)
             optimizer.zero_grad()
-            loss = model.loss(X, args.tau)
+            loss, states = model.loss(X, args.tau, alpha)
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
+        if args.alpha == "adaptive":  # once an epoch, from its last batch
+            floor = args.alpha_start * 0.5 ** (epoch / args.alpha_halflife)
+            alpha = max(model.gtf_alpha(states), floor)
         for group in optimizer.param_groups:
             group["lr"] *= gamma
         if epoch % args.check_every == 0:
@@ -137,10 +170,12 @@ def train_and_score(seed, train, test, args):
             score = state_space_divergence(train, generated, n_bins=N_BINS) if finite else math.inf
             if score < best_score:
                 best, best_score, best_epoch = copy.deepcopy(model), score, epoch
-            history.append([epoch, float(np.mean(losses)), score])
+            history.append([epoch, float(np.mean(losses)), score, alpha])
             if args.verbose:
-                print(f"seed {seed} epoch {epoch}: loss {np.mean(losses):.4f}, training-series "
-                      f"D_stsp {score:.3f} (best {best_score:.3f} at {best_epoch})", flush=True)
+                forcing = f"tau {args.tau}" if alpha is None else f"alpha {alpha:.3f}"
+                print(f"seed {seed} epoch {epoch}: {forcing}, loss {np.mean(losses):.4f}, "
+                      f"training-series D_stsp {score:.3f} (best {best_score:.3f} at "
+                      f"{best_epoch})", flush=True)
     fit_s = time.perf_counter() - start
 
     row = {"seed": seed, "fit_s": fit_s, "best_epoch": best_epoch, "train_dstsp": best_score}
@@ -168,6 +203,12 @@ def main():
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--sequence-length", type=int, default=200)
     parser.add_argument("--tau", type=int, default=16, help="teacher forcing interval")
+    parser.add_argument("--alpha", type=lambda a: a if a == "adaptive" else float(a),
+                        help="generalised teacher forcing instead of sparse: a fixed weight, "
+                        "or 'adaptive'")
+    parser.add_argument("--alpha-start", type=float, default=1.0,
+                        help="adaptive: alpha is at least this, halved every --alpha-halflife")
+    parser.add_argument("--alpha-halflife", type=float, default=80)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--lr-final", type=float, default=1e-5)
     parser.add_argument("--noise", type=float, default=0.05)
