@@ -129,7 +129,8 @@ def _estimator(args, n_nonlinear):
 
     return ALRNNForecaster(
         n_units=args.units, n_nonlinear=n_nonlinear, scaling="window", max_epochs=args.epochs,
-        lr=args.lr, n_init=args.n_init, random_state=args.seed, verbose=0 if args.quiet else 1,
+        lr=args.lr, gradient_clip=args.clip or None, n_init=args.n_init, random_state=args.seed,
+        verbose=0 if args.quiet else 1,
     )
 
 
@@ -282,7 +283,8 @@ def _classify(args):
                f"on {len(y_train)} cases ...")
     clf = ALRNNClassifier(
         n_units=args.units, n_nonlinear=args.n_nonlinear, max_epochs=args.epochs, lr=args.lr,
-        n_init=args.n_init, random_state=args.seed, verbose=0 if args.quiet else 1,
+        gradient_clip=args.clip or None, n_init=args.n_init, random_state=args.seed,
+        verbose=0 if args.quiet else 1,
     ).fit(X_train, y_train)
     pred = clf.predict(X_test)
     if y_test is not None:
@@ -317,6 +319,8 @@ def _model_options(parser, units, epochs, n_nonlinear):
     parser.add_argument("--epochs", type=int, default=epochs,
                         help=f"training epochs (default {epochs})")
     parser.add_argument("--lr", type=float, default=1e-2, help="learning rate (default 0.01)")
+    parser.add_argument("--clip", type=float, default=1.0,
+                        help="gradient-norm clipping; 0 turns it off (default 1.0)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--n-init", type=int, default=1,
                         help="fits from different starts; the lowest training loss is kept "
