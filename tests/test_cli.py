@@ -131,6 +131,9 @@ def write(tmp_path, name, frame):
                                                 r"be an int in the range \[1, inf\)"),
         (lambda p: ["forecast", "--n-init", 0], r"The 'n_init' parameter of ALRNNForecaster "
                                                 r"must be an int in the range \[1, inf\)"),
+        (lambda p: ["forecast", "--clip", -1], r"The 'gradient_clip' parameter of "
+                                               r"ALRNNForecaster must be a float in the range "
+                                               r"\(0.0, inf\) or None. Got -1.0"),
     ],
 )
 def test_bad_csv_gets_one_clear_line(tmp_path, make_args, message):
