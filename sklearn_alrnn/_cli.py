@@ -124,14 +124,18 @@ def _check_length(series, args):
         )
 
 
+def _training(args):
+    """The estimator parameters that every command takes from ``_model_options``."""
+    return dict(
+        n_units=args.units, max_epochs=args.epochs, lr=args.lr, gradient_clip=args.clip or None,
+        n_init=args.n_init, random_state=args.seed, verbose=0 if args.quiet else 1,
+    )
+
+
 def _estimator(args, n_nonlinear):
     from . import ALRNNForecaster
 
-    return ALRNNForecaster(
-        n_units=args.units, n_nonlinear=n_nonlinear, scaling="window", max_epochs=args.epochs,
-        lr=args.lr, gradient_clip=args.clip or None, n_init=args.n_init, random_state=args.seed,
-        verbose=0 if args.quiet else 1,
-    )
+    return ALRNNForecaster(n_nonlinear=n_nonlinear, scaling="window", **_training(args))
 
 
 def _profile(series, args):
@@ -281,11 +285,7 @@ def _classify(args):
         raise CLIError(f"{args.train}: the label column {args.label!r} holds one class only")
     _say(args, f"Fitting ALRNNClassifier(n_units={args.units}, n_nonlinear={args.n_nonlinear}) "
                f"on {len(y_train)} cases ...")
-    clf = ALRNNClassifier(
-        n_units=args.units, n_nonlinear=args.n_nonlinear, max_epochs=args.epochs, lr=args.lr,
-        gradient_clip=args.clip or None, n_init=args.n_init, random_state=args.seed,
-        verbose=0 if args.quiet else 1,
-    ).fit(X_train, y_train)
+    clf = ALRNNClassifier(n_nonlinear=args.n_nonlinear, **_training(args)).fit(X_train, y_train)
     pred = clf.predict(X_test)
     if y_test is not None:
         print(f"\nTest accuracy: {np.mean(pred == y_test):.4f} on {len(y_test)} cases")
