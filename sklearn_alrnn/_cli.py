@@ -1,11 +1,19 @@
 """The ``alrnn`` command line: forecast, profile and classify CSV data.
 
+``alrnn`` alone is the main job: ``alrnn forecast`` on the built-in airline
+series, which chooses P by the nonlinearity profile, scores a hold-out,
+forecasts ahead and writes a figure. A first argument that is not a command
+(``alrnn sales.csv --column sales``) is ``forecast``'s too.
+
 Every user mistake (a missing file, a missing column, text where numbers belong,
 too few rows, an irregular time index) ends in one line on stderr starting with
 ``alrnn: error:`` and exit status 2, never in a traceback.
 """
 
 import argparse
+import contextlib
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -169,7 +177,9 @@ def _forecast(args):
     if season >= n_train:  # too short for a seasonal baseline: fall back to naive
         season = 1
     P = args.n_nonlinear
-    if args.profile:
+    if P is not None and args.profile:
+        raise CLIError("--profile chooses P; drop it or --n-nonlinear")
+    if P is None:
         profile = _profile(train, args)
         print(profile)
         P = profile.selected_
@@ -197,6 +207,8 @@ def _forecast(args):
         summary = region_summary(est, series.to_numpy())
         print(f"\nRegions visited while reading the series ({len(summary)} of {2**P}):")
         print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
+    else:
+        print("\nWith P = 0 the model is linear: one region, no switching.")
 
     future = est.forecast(series, args.horizon).rename("forecast")
     future.to_frame().to_csv(args.output, index_label=series.index.name or "index")
@@ -313,7 +325,7 @@ def _series_options(parser):
                         help="last points kept out of training and scored (default 12)")
 
 
-def _model_options(parser, units, epochs, n_nonlinear):
+def _model_options(parser, units, epochs):
     parser.add_argument("--units", type=int, default=units,
                         help=f"latent units M (default {units})")
     parser.add_argument("--epochs", type=int, default=epochs,
@@ -326,9 +338,6 @@ def _model_options(parser, units, epochs, n_nonlinear):
                         help="fits from different starts; the lowest training loss is kept "
                              "(default 1)")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
-    if n_nonlinear is not None:
-        parser.add_argument("--n-nonlinear", type=int, default=n_nonlinear,
-                            help=f"ReLU units P (default {n_nonlinear})")
 
 
 def _profile_options(parser):
@@ -346,18 +355,24 @@ def build_parser():
                     "how many nonlinear units a task needs.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     help="one of the commands below (default: forecast)")
 
     forecast = commands.add_parser(
-        "forecast", help="fit, score on a hold-out, read the regimes, forecast ahead",
-        description="Fit an AL-RNN on all but the hold-out, print hold-out metrics next to a "
-                    "seasonal-naive baseline and the regions the model visits, then write the "
-                    "forecast past the end of the series (CSV) and a figure.",
+        "forecast", help="choose P, fit, score on a hold-out, read the regimes, forecast ahead",
+        description="Choose the number of nonlinear units P by the nonlinearity profile on "
+                    "the training part (or take --n-nonlinear), fit an AL-RNN on all but the "
+                    "hold-out, print hold-out metrics next to a seasonal-naive baseline and "
+                    "the regions the model visits, then write the forecast past the end of "
+                    "the series (CSV) and a figure.",
     )
     _series_options(forecast)
-    _model_options(forecast, units=16, epochs=150, n_nonlinear=2)
+    _model_options(forecast, units=16, epochs=150)
+    forecast.add_argument("--n-nonlinear", type=int,
+                          help="ReLU units P, instead of choosing P by the profile")
     forecast.add_argument("--profile", action="store_true",
-                          help="choose P by the nonlinearity profile instead of --n-nonlinear")
+                          help="choose P by the nonlinearity profile (the default without "
+                               "--n-nonlinear)")
     _profile_options(forecast)
     forecast.add_argument("--season", type=int, help="seasonal period of the naive baseline "
                                                      "(default: from the time index, e.g. 12)")
@@ -373,7 +388,7 @@ def build_parser():
                     "the smallest P within one standard error of the best.",
     )
     _series_options(profile)
-    _model_options(profile, units=16, epochs=100, n_nonlinear=None)
+    _model_options(profile, units=16, epochs=100)
     _profile_options(profile)
     profile.add_argument("--plot", default="profile.png",
                          help="figure to write (default profile.png; '' for none)")
@@ -394,16 +409,46 @@ def build_parser():
                           help="time column of the long format, ignored (default 'time')")
     classify.add_argument("--output", default="predictions.csv",
                           help="predictions CSV to write (default predictions.csv)")
-    _model_options(classify, units=32, epochs=100, n_nonlinear=4)
+    _model_options(classify, units=32, epochs=100)
+    classify.add_argument("--n-nonlinear", type=int, default=4, help="ReLU units P (default 4)")
     classify.set_defaults(func=_classify)
     return parser
 
 
+_COMMANDS = ("forecast", "profile", "classify")
+_ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class _Uncoloured:
+    """Standard output without ANSI colour codes (skorch colours its epoch log),
+    for when it goes to a file or a pipe rather than a terminal."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        return self._stream.write(_ANSI_COLOUR.sub("", text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv=None):
     """Run the ``alrnn`` command; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    if not argv or argv[0] not in (*_COMMANDS, "-h", "--help", "--version"):
+        argv = ["forecast", *argv]
     args = build_parser().parse_args(argv)
+    stdout = sys.stdout if sys.stdout.isatty() else _Uncoloured(sys.stdout)
     try:
-        return args.func(args)
+        with contextlib.redirect_stdout(stdout):
+            status = args.func(args)
+            sys.stdout.flush()  # here, where a closed pipe is caught
+            return status
     except (CLIError, ValueError) as exc:  # the library's ValueErrors name the bad option
         print(f"alrnn: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader stopped early, as in `alrnn | head`
+        # Point stdout at /dev/null, or the interpreter's last flush raises again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

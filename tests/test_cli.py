@@ -25,11 +25,13 @@ def monthly_csv(tmp_path):
     return path
 
 
-def test_forecast_the_builtin_airline_series_with_defaults(tmp_path):
-    result = alrnn("forecast", "--quiet", cwd=tmp_path)
+def test_the_main_job_is_forecast_on_the_builtin_airline_series(tmp_path):
+    result = alrnn("--quiet", cwd=tmp_path)  # bare `alrnn`, but for the epoch log
     assert result.returncode == 0, result.stderr
-    assert "seasonal naive (m=12)" in result.stdout and "ALRNN (P=2)" in result.stdout
-    assert "Regions visited while reading the series" in result.stdout
+    assert "NonlinearityProfile(R^2, 3 splits)" in result.stdout
+    P = re.search(r"selected_ = (\d+)", result.stdout).group(1)
+    assert "seasonal naive (m=12)" in result.stdout and f"ALRNN (P={P})" in result.stdout
+    assert ("Regions visited while reading the series" in result.stdout) == (P != "0")
     forecast = pd.read_csv(tmp_path / "forecast.csv", index_col=0, parse_dates=True)
     assert list(forecast.index) == list(pd.date_range("1961-01-01", periods=12, freq="MS"))
     assert forecast["forecast"].between(250, 800).all()
@@ -45,6 +47,36 @@ def test_forecast_a_csv_with_options(tmp_path, monthly_csv):
     assert list(out.columns) == ["month", "forecast"] and len(out) == 3
     assert out["month"].iloc[0] == "2006-01-01"
     assert not (tmp_path / "forecast.png").exists()
+
+
+def test_a_csv_without_a_command_is_forecast_with_fixed_p(tmp_path, monthly_csv):
+    result = alrnn(monthly_csv, "--window", 12, "--horizon", 3, "--n-nonlinear", 1,
+                   "--plot", "", *FAST, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "ALRNN (P=1)" in result.stdout and "NonlinearityProfile" not in result.stdout
+    assert len(pd.read_csv(tmp_path / "forecast.csv")) == 3
+
+
+def test_profile_and_a_fixed_p_exclude_each_other(tmp_path):
+    result = alrnn("--profile", "--n-nonlinear", 2, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "alrnn: error: --profile chooses P; drop it or --n-nonlinear\n"
+
+
+def test_output_to_a_pipe_has_no_colour_codes_and_a_closed_pipe_no_traceback(tmp_path):
+    # skorch colours its epoch log; a file or pipe should get plain text.
+    command = [sys.executable, "-m", "sklearn_alrnn", "--n-nonlinear", 1, "--epochs", 3,
+               "--plot", ""]
+    result = alrnn(*command[3:], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "train_loss" in result.stdout and "\x1b[" not in result.stdout
+    # As `alrnn | head -1`: the reader goes away after one line.
+    with subprocess.Popen(list(map(str, command)), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, cwd=tmp_path) as process:
+        process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read()
+    assert process.returncode == 1 and stderr == ""
 
 
 def test_profile_command(tmp_path, monthly_csv):
