@@ -20,7 +20,7 @@ from torch import nn
 
 from ._base import _BaseALRNN
 from ._module import ClassifierModule
-from ._validation import check_real_array
+from ._validation import as_fitted_rank, check_real_array, check_sequence_shape
 
 _FLOAT = (np.float64, np.float32)
 
@@ -128,6 +128,11 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
     :math:`V \\bar z + b` (``readout="mean"``) or :math:`V \\max_t z_t + b`
     (``readout="max"``, the maximum taken per unit).
 
+    After a fit on 3-D X or a list, ``predict`` reads sequences of any length,
+    and 2-D X as one channel. A fit on 2-D X fixes the number of columns, as
+    for any scikit-learn estimator; fit on ``X[:, None, :]`` to predict other
+    lengths.
+
     References
     ----------
     .. [1] M. Brenner, G. Koppe, "Uncovering the Computational Roles of
@@ -210,20 +215,17 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
                 X = np.asarray(X)
             except ValueError:  # ragged: unequal-length cases
                 X = _stack_cases(X, name)
+        X = check_real_array(X, "X", name, allow_nan=True)
+        check_sequence_shape(X, name, "(n_cases, n_timepoints) or (n_cases, n_channels, "
+                                      "n_timepoints), or a list of (n_channels, n_timepoints) "
+                                      "arrays")
+        if reset:
+            self._x_ndim = np.ndim(X)
+        else:
+            X = as_fitted_rank(X, self._x_ndim, self.n_features_in_, name)
         X = validate_data(
-            self,
-            check_real_array(X, "X", name, allow_nan=True),
-            reset=reset,
-            allow_nd=True,
-            dtype=_FLOAT,
-            ensure_all_finite="allow-nan",
+            self, X, reset=reset, allow_nd=True, dtype=_FLOAT, ensure_all_finite="allow-nan"
         )
-        if X.ndim > 3:
-            raise ValueError(
-                f"{name} expects X of shape (n_cases, n_timepoints) or (n_cases, n_channels, "
-                f"n_timepoints), or a list of (n_channels, n_timepoints) arrays. Got X of "
-                f"shape {X.shape} instead."
-            )
         X3 = X[:, None, :] if X.ndim == 2 else X
         if not reset and X3.shape[1] != self.n_channels_:
             raise ValueError(

@@ -13,7 +13,7 @@ from torch import nn
 
 from ._base import _BaseALRNN
 from ._module import ForecastModule
-from ._validation import check_real_array
+from ._validation import check_real_array, check_sequence_shape
 from ._windows import _series_values
 
 _FLOAT = (np.float64, np.float32)
@@ -309,17 +309,10 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     def _check_X(self, X):
         """X as an array (or DataFrame) of 2 or 3 dimensions."""
         X = check_real_array(X, "X", type(self).__name__)
-        if np.ndim(X) not in (2, 3):
-            raise ValueError(
-                f"{type(self).__name__} expects X of shape (n_windows, window) or "
-                f"(n_windows, n_channels, window). Got X of shape {np.shape(X)} instead. "
-                "Reshape your data, for example X.reshape(1, -1) for a single window."
-            )
-        if np.ndim(X) == 3 and 0 in np.shape(X)[1:]:
-            raise ValueError(
-                f"{type(self).__name__} needs at least 1 channel and windows of at least 1 "
-                f"step. Got X of shape {np.shape(X)} instead."
-            )
+        check_sequence_shape(
+            X, type(self).__name__, "(n_windows, window) or (n_windows, n_channels, window)",
+            case="window",
+        )
         return X
 
     def _in_time_order(self, X3):
@@ -616,7 +609,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         if values2.shape[1] != self.n_channels_:
             raise ValueError(
                 f"{name}: series has {values2.shape[1]} channel(s), but the model was "
-                f"fitted with {self.n_channels_}."
+                f"fitted with {self.n_channels_}. A series is laid out (n_timepoints, "
+                "n_channels), oldest first."
             )
         if len(values2) < self.window_:
             raise ValueError(

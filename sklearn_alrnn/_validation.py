@@ -61,3 +61,48 @@ def check_real_array(data, argument: str, owner: str, allow_nan: bool = False):
                 "encoded as NaN; impute or drop them first."
             )
     return array
+
+
+def check_sequence_shape(X, owner: str, layouts: str, case: str = "sequence"):
+    """Raise a ValueError unless X is 2-D, or 3-D with at least one channel and step.
+
+    ``layouts`` names the accepted shapes in the message, e.g. "(n_cases,
+    n_timepoints) or (n_cases, n_channels, n_timepoints)"; ``case`` what a row
+    of X is, for the hint (scikit-learn's "Reshape your data") that follows.
+    A 2-D X without columns is left to ``validate_data``, whose message
+    scikit-learn's estimator checks expect.
+    """
+    shape = np.shape(X)
+    if len(shape) not in (2, 3):
+        raise ValueError(
+            f"{owner} expects X of shape {layouts}. Got X of shape {shape} instead. "
+            f"Reshape your data, for example X.reshape(1, -1) for a single {case}."
+        )
+    if len(shape) == 3 and 0 in shape[1:]:
+        raise ValueError(
+            f"{owner} needs X with at least 1 channel and 1 time step. Got X of shape "
+            f"{shape} instead."
+        )
+
+
+def as_fitted_rank(X, fitted_ndim: int, n_features_in: int, owner: str):
+    """Predict-time sequences X in the rank that ``fit`` saw, where that is unambiguous.
+
+    After a fit on 3-D X (or a list), 2-D X is read as one channel; after a fit
+    on 2-D X, X of shape (n, 1, T) is read as (n, T). A 2-D fit fixes the number
+    of time points, as it fixes any scikit-learn estimator's number of features,
+    and the error says how to read other lengths.
+    """
+    ndim = np.ndim(X)
+    if fitted_ndim == 3 and ndim == 2:
+        return np.asarray(X)[:, None, :]
+    if fitted_ndim == 2 and ndim == 3 and np.shape(X)[1] == 1:
+        X = np.asarray(X)[:, 0, :]
+    if fitted_ndim == 2 and np.ndim(X) == 2 and np.shape(X)[1] != n_features_in:
+        raise ValueError(
+            f"X has {np.shape(X)[1]} features, but {owner} is expecting {n_features_in} "
+            f"features as input. Fitted on 2-D X, {owner} reads sequences of "
+            f"{n_features_in} time points (NaN-padded); fit it on 3-D X of shape (n_cases, "
+            "1, n_timepoints) or on a list of sequences to read other lengths."
+        )
+    return X

@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import check_real_array
+from ._validation import as_fitted_rank, check_real_array, check_sequence_shape
 
 
 def _series_values(series, name, argument="series"):
@@ -150,16 +150,20 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return tags
 
     def _validate(self, X, reset):
+        """X as a float array of 2 or 3 dimensions, and the shape it came in."""
         X = check_real_array(X, "X", "SequenceScaler", allow_nan=True)
+        shape = np.shape(X)
+        check_sequence_shape(
+            X, "SequenceScaler", "(n_cases, n_timepoints) or (n_cases, n_channels, n_timepoints)"
+        )
+        if reset:
+            self._x_ndim = np.ndim(X)
+        else:
+            X = as_fitted_rank(X, self._x_ndim, self.n_features_in_, "SequenceScaler")
         X = validate_data(
             self, X, reset=reset, allow_nd=True, dtype=np.float64, ensure_all_finite="allow-nan"
         )
-        if X.ndim > 3:
-            raise ValueError(
-                f"SequenceScaler expects X of shape (n_cases, n_timepoints) or (n_cases, "
-                f"n_channels, n_timepoints). Got an array of shape {X.shape} instead."
-            )
-        return X
+        return X, shape
 
     def fit(self, X, y=None):
         """Learn each channel's mean and standard deviation.
@@ -174,7 +178,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : SequenceScaler
         """
         self._validate_params()
-        X = self._validate(X, reset=True)
+        X, _ = self._validate(X, reset=True)
         X3 = X.reshape(len(X), -1, X.shape[-1])
         with np.errstate(all="ignore"):
             mean = np.nanmean(X3, axis=(0, 2))
@@ -196,8 +200,8 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         X_scaled : ndarray of the same shape as X
         """
-        X, X3 = self._validate_3d(X)
-        return ((X3 - self.mean_[:, None]) / self.scale_[:, None]).reshape(X.shape)
+        X3, shape = self._validate_3d(X)
+        return ((X3 - self.mean_[:, None]) / self.scale_[:, None]).reshape(shape)
 
     def inverse_transform(self, X):
         """Undo :meth:`transform`.
@@ -210,17 +214,17 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         X_original : ndarray of the same shape as X
         """
-        X, X3 = self._validate_3d(X)
-        return (X3 * self.scale_[:, None] + self.mean_[:, None]).reshape(X.shape)
+        X3, shape = self._validate_3d(X)
+        return (X3 * self.scale_[:, None] + self.mean_[:, None]).reshape(shape)
 
     def _validate_3d(self, X):
-        """Validated X, and X as (n_cases, n_channels_fitted, n_timepoints)."""
+        """X as (n_cases, n_channels_fitted, n_timepoints), and the shape X came in."""
         check_is_fitted(self)
-        X = self._validate(X, reset=False)
+        X, shape = self._validate(X, reset=False)
         X3 = X.reshape(len(X), -1, X.shape[-1])
         if X3.shape[1] != self.mean_.shape[0]:
             raise ValueError(
                 f"X has {X3.shape[1]} channels, but SequenceScaler was fitted with "
                 f"{self.mean_.shape[0]} channels."
             )
-        return X, X3
+        return X3, shape

@@ -501,7 +501,8 @@ def prediction_error(estimator, series, n_steps):
     if n_channels != estimator.n_channels_:
         raise ValueError(
             f"{caller}: series has {n_channels} channel(s), but the estimator was fitted "
-            f"with {estimator.n_channels_}."
+            f"with {estimator.n_channels_}. A series is laid out (n_timepoints, n_channels), "
+            "oldest first."
         )
     window = estimator.window_
     if len(values) < window + n_steps:

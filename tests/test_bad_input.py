@@ -110,6 +110,10 @@ CASES = {
     "forecast too short": (lambda: fitted_forecaster().forecast(np.zeros(3), 2),
                            ValueError, "ALRNNForecaster.forecast: series has 3 time points, but "
                                        "the model reads windows of window_=6"),
+    "forecast transposed": (lambda: fitted_forecaster().forecast(np.zeros((1, 9)), 2),
+                            ValueError, r"ALRNNForecaster.forecast: series has 9 channel\(s\), "
+                                        r"but the model was fitted with 1. A series is laid out "
+                                        r"\(n_timepoints, n_channels\)"),
     "forecast steps 0": (lambda: fitted_forecaster().forecast(np.zeros(9), 0),
                          ValueError, "ALRNNForecaster.forecast: steps must be an int >= 1. Got 0"),
     # ALRNNClassifier
@@ -140,6 +144,19 @@ CASES = {
     "classifier other channels": (lambda: fitted_classifier().predict(X3[:, :1]),
                                   ValueError, "X has 1 features, but ALRNNClassifier is expecting "
                                               "2 features"),
+    "classifier X rank 1": (lambda: classifier().fit(X2[0], LABELS),
+                            ValueError, r"ALRNNClassifier expects X of shape \(n_cases, "
+                                        r"n_timepoints\) or .* Got X of shape \(6,\) instead"),
+    "classifier empty list": (lambda: classifier().fit([], []),
+                              ValueError, r"ALRNNClassifier expects X .* Got X of shape \(0,\)"),
+    "classifier no channels": (lambda: classifier().fit(X3[:, :0], LABELS),
+                               ValueError, "ALRNNClassifier needs X with at least 1 channel and "
+                                           r"1 time step. Got X of shape \(10, 0, 6\) instead"),
+    "classifier no steps": (lambda: classifier().fit(X3[..., :0], LABELS),
+                            ValueError, r"Got X of shape \(10, 2, 0\) instead"),
+    "classifier predict rank 1": (lambda: fitted_classifier().predict(X3[0, 0]),
+                                  ValueError, r"ALRNNClassifier expects X .* Got X of shape "
+                                              r"\(6,\)"),
     "classifier proba before fit": (lambda: classifier().predict_proba(X3),
                                     NotFittedError, "This ALRNNClassifier instance is not fitted"),
     # make_windows and SequenceScaler
@@ -158,8 +175,10 @@ CASES = {
                              ValueError, "make_windows expects series of real numbers. Got an "
                                          "array of dtype <U1"),
     "scaler rank 4": (lambda: SequenceScaler().fit(np.zeros((2, 2, 2, 2))),
-                      ValueError, r"SequenceScaler expects X of shape .* Got an array of shape "
+                      ValueError, r"SequenceScaler expects X of shape .* Got X of shape "
                                   r"\(2, 2, 2, 2\) instead"),
+    "scaler rank 1": (lambda: SequenceScaler().fit(np.zeros(5)),
+                      ValueError, r"SequenceScaler expects X of shape .* Got X of shape \(5,\)"),
     "scaler inf": (lambda: SequenceScaler().fit(np.full((3, 4), np.inf)),
                    ValueError, "Input X contains infinity. SequenceScaler needs finite values"),
     "scaler sparse": (lambda: SequenceScaler().fit(sp.csr_matrix(X2)),

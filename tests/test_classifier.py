@@ -91,6 +91,23 @@ def test_unequal_lengths_as_padded_array_and_as_list(shifted):
     np.testing.assert_array_equal(a.predict_proba(padded), b.predict_proba(cases))
 
 
+def test_one_channel_layouts_mix_between_fit_and_predict(shifted):
+    X, y = shifted
+    one = X[:, 0]  # (40, 12): 2-D, one channel
+    clf = ALRNNClassifier(**FAST).fit(list(one[:, None, :]), y)  # a list of (1, 12) cases
+    expected = clf.predict_proba(one[:, None, :])
+    np.testing.assert_array_equal(clf.predict_proba(one), expected)
+    assert clf.predict_proba(one[:, :7]).shape == (40, 2)  # a 3-D fit reads any length
+
+    clf = ALRNNClassifier(**FAST).fit(one, y)
+    np.testing.assert_array_equal(clf.predict_proba(one[:, None, :]), clf.predict_proba(one))
+    # A 2-D fit fixes the columns, as any scikit-learn estimator's; the error says why.
+    with pytest.raises(ValueError, match=r"X has 7 features, but ALRNNClassifier is expecting "
+                                         r"12 features as input. Fitted on 2-D X, .* fit it on "
+                                         r"3-D X of shape \(n_cases, 1, n_timepoints\)"):
+        clf.predict(one[:, :7])
+
+
 @pytest.mark.parametrize("readout", ["last", "mean", "max"])
 def test_padding_never_reaches_the_readout(shifted, readout):
     """A case padded with NaN gets the same probabilities as the case cut short."""
@@ -172,5 +189,5 @@ def test_bad_parameters_and_predict_input(shifted):
         clf.predict(np.zeros((2, 3, 12)))
     with pytest.raises(ValueError, match="X has 3 features, but ALRNNClassifier is expecting 2"):
         clf.predict([np.zeros((3, 4)), np.zeros((3, 6))])
-    with pytest.raises(ValueError, match="X has 12 features, but ALRNNClassifier is expecting 2"):
-        clf.predict(np.zeros((2, 12)))
+    with pytest.raises(ValueError, match="X has 1 features, but ALRNNClassifier is expecting 2"):
+        clf.predict(np.zeros((2, 12)))  # after a 3-D fit, 2-D X is one channel

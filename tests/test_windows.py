@@ -77,6 +77,17 @@ def test_sequence_scaler_ignores_and_keeps_padding():
     np.testing.assert_allclose(np.nanmean(Xt), 0, atol=1e-12)
 
 
+def test_sequence_scaler_keeps_the_shape_it_is_given():
+    X = np.random.RandomState(0).randn(4, 1, 6)
+    scaler = SequenceScaler().fit(X)  # 3-D: any length, and 2-D X is one channel
+    np.testing.assert_allclose(scaler.transform(X[:, 0, :3]), scaler.transform(X)[:, 0, :3])
+    flat = SequenceScaler().fit(X[:, 0])  # 2-D: (n, 1, T) reads as (n, T)
+    np.testing.assert_allclose(flat.transform(X), scaler.transform(X))
+    with pytest.raises(ValueError, match="X has 3 features, but SequenceScaler is expecting 6 "
+                                         "features as input. Fitted on 2-D X"):
+        flat.transform(X[:, 0, :3])
+
+
 def test_sequence_scaler_rejects_other_channel_count():
     scaler = SequenceScaler().fit(np.zeros((3, 2, 5)))
     with pytest.raises(ValueError, match="X has 3 features, but SequenceScaler is expecting 2"):
