@@ -60,13 +60,17 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         Initial learning rate of the RAdam optimiser.
     lr_final : float or None, default=1e-3
         Learning rate reached at the last epoch by exponential decay per
-        epoch. None keeps ``lr`` constant.
+        epoch. None keeps ``lr`` constant. The reference work decays from
+        1e-3 to 1e-5 over thousands of epochs; at the default ``max_epochs``
+        that under-trains (bench_defaults in ``benchmarks/README.md``).
     batch_size : int, default=16
         Sequences per gradient step.
     weight_decay : float, default=0.0
         L2 penalty of the optimiser.
     gradient_clip : float or None, default=None
-        Clip the gradient norm to this value.
+        Clip the gradient norm to this value. On little training data an
+        unclipped fit can diverge; 1.0 prevents that (the ``alrnn``
+        command's default), at some cost on other series (bench_defaults).
     noise : float, default=0.0
         Standard deviation of Gaussian noise added to the (scaled) training
         inputs.
