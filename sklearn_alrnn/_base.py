@@ -162,7 +162,7 @@ class _BaseALRNN(BaseEstimator):
         "callbacks": [list, None],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
-        "device": [str],
+        "device": [str, torch.device],
         "verbose": ["verbose"],
     }
 

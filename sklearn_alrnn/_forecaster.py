@@ -158,7 +158,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batch order and noise: a fixed int makes
         ``fit`` bitwise reproducible on one machine.
-    device : str, default="cpu"
+    device : str or torch.device, default="cpu"
         Torch device to train and predict on, for example "cuda".
     verbose : int, default=0
         Print one line per epoch when positive (with ``n_init > 1``, also each

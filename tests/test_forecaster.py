@@ -531,6 +531,13 @@ def test_cuda_requested_without_cuda():
         ALRNNForecaster(**FAST, device="cuda").fit(X_OK, Y_OK)
 
 
+def test_device_may_be_a_torch_device():
+    a = ALRNNForecaster(**FAST, device=torch.device("cpu")).fit(X_OK, Y_OK)
+    b = ALRNNForecaster(**FAST).fit(X_OK, Y_OK)
+    np.testing.assert_array_equal(a.predict(X_OK), b.predict(X_OK))
+    assert clone(a).device == torch.device("cpu")
+
+
 def test_predict_and_forecast_reject_bad_input():
     est = ALRNNForecaster(**FAST)
     with pytest.raises(NotFittedError):
