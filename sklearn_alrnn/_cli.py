@@ -191,7 +191,6 @@ def _forecast(args):
     est = _estimator(args, P).fit(X, y)
     _say(args, f"Fitted in {time.perf_counter() - start:.1f} s.")
 
-    pred = None
     if args.holdout:
         pred = est.forecast(train, args.holdout)
         naive = np.resize(train.to_numpy()[-season:], args.holdout)
@@ -214,11 +213,13 @@ def _forecast(args):
     future.to_frame().to_csv(args.output, index_label=series.index.name or "index")
     print(f"\nWrote the next {args.horizon} values to {args.output}")
     if args.plot:
-        _plot_forecast(series, pred, future, args.plot)
+        _plot_forecast(est, train, test, future, args.plot)
     return 0
 
 
-def _plot_forecast(series, holdout_pred, future, path):
+def _plot_forecast(est, train, test, future, path):
+    """The hold-out forecast against the truth (when there is a hold-out), then the
+    forecast past the end of the series."""
     try:
         import matplotlib
 
@@ -227,18 +228,20 @@ def _plot_forecast(series, holdout_pred, future, path):
     except ImportError:
         print("Skipped the figure: pip install 'sklearn-alrnn[plot]' for matplotlib.")
         return
-    fig, ax = plt.subplots(figsize=(8, 3.5))
-    ax.plot(series.index, series.to_numpy(), color="0.3", lw=1.2, label="series")
-    if holdout_pred is not None:
-        ax.plot(holdout_pred.index, holdout_pred.to_numpy(), color="tab:orange", lw=1.6,
-                label="hold-out forecast")
-        ax.axvline(holdout_pred.index[0], color="0.6", ls=":", lw=1)
-    ax.plot(future.index, future.to_numpy(), color="tab:blue", lw=1.6, label="forecast")
-    ax.set_title(f"{series.name}: AL-RNN forecast")
-    ax.legend(frameon=False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    from .inspection import plot_forecast
+
+    if len(test):
+        ax = plot_forecast(est, train, test)
+        joined = pd.concat([test.iloc[-1:], future])  # from the last value, without a gap
+        ax.plot(joined.index, joined.to_numpy(), color="C1", linewidth=1.8, linestyle="--",
+                label="forecast past the end")
+        ax.legend(loc="upper left", fontsize="small", frameon=False)
+    else:
+        ax = plot_forecast(est, train, steps=len(future))
+    ax.set_title(f"{train.name}: AL-RNN forecast")
+    ax.figure.set_size_inches(8, 3.5)
+    ax.figure.savefig(path, dpi=110)
+    plt.close(ax.figure)
     print(f"Wrote the figure to {path}")
 
 

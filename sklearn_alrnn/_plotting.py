@@ -74,6 +74,29 @@ def draw_regions(values, codes, labels, ax=None):
     return ax
 
 
+def draw_forecast(x_history, history, x_future, forecast, truth, names, ax=None):
+    """History (T, k) and truth (S, k) solid, forecast (S, k) dashed, one colour a channel."""
+    ax = _axes(ax)
+    # Truth and forecast start from the last value seen, so no line has a gap.
+    if hasattr(x_future, "append"):  # a pandas index
+        x_joined = x_history[-1:].append(x_future)
+    else:
+        x_joined = np.concatenate([x_history[-1:], x_future])
+    for j in range(history.shape[1]):
+        name = "series" if names[j] is None else str(names[j])
+        color, last = f"C{j}", history[-1:, j]
+        ax.plot(x_history, history[:, j], color=color, linewidth=1, label=name)
+        if truth is not None:  # the same line continued: no legend entry of its own
+            ax.plot(x_joined, np.concatenate([last, truth[:, j]]), color=color, linewidth=1)
+        ax.plot(x_joined, np.concatenate([last, forecast[:, j]]), color=color, linewidth=1.8,
+                linestyle="--", label=f"{name}, forecast")
+    ax.axvline(x_future[0], color="grey", linestyle=":", linewidth=1)
+    ax.set_xlabel("time")
+    ax.set_ylabel("value")
+    ax.legend(loc="upper left", fontsize="small", frameon=False)
+    return ax
+
+
 def draw_profile(table, best, selected, scoring, ax=None):
     """Mean score with standard-error bars against n_nonlinear, the rule's threshold marked."""
     ax = _axes(ax)

@@ -67,6 +67,7 @@ __all__ = [
     "cycles",
     "fixed_points",
     "nonlinearity_profile",
+    "plot_forecast",
     "plot_regions",
     "region_codes",
     "region_summary",
@@ -591,6 +592,68 @@ def cycles(estimator, order=2, regions="all", *, X=None, inputs=None):
 
 
 # -- plots ----------------------------------------------------------------------------
+
+
+def plot_forecast(estimator, series, truth=None, *, steps=None, ax=None):
+    """Plot a series, a forecaster's continuation of it, and what really followed.
+
+    Parameters
+    ----------
+    estimator : fitted ALRNNForecaster
+        The model that forecasts.
+    series : array-like of shape (n_timepoints,) or (n_timepoints, n_channels)
+        The history the forecast continues, as for ``estimator.forecast``;
+        a pandas Series or DataFrame puts its time index on the x axis.
+    truth : array-like of shape (steps,) or (steps, n_targets_), default=None
+        The target values that followed ``series``, drawn over the forecast.
+    steps : int, default=None
+        Steps to forecast: ``len(truth)`` when truth is given, else
+        ``estimator.horizon_``.
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure's when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        Each target channel's history and truth as solid lines, its forecast
+        dashed in the same colour, and a dotted line where the forecast begins.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn_alrnn import ALRNNForecaster, make_windows
+    >>> from sklearn_alrnn.inspection import plot_forecast
+    >>> series = np.sin(0.3 * np.arange(100))
+    >>> X, y = make_windows(series[:80], window=10, horizon=5)
+    >>> est = ALRNNForecaster(n_units=4, max_epochs=2, random_state=0).fit(X, y)
+    >>> ax = plot_forecast(est, series[:80], series[80:])
+    """
+    from ._plotting import draw_forecast
+
+    if steps is None:
+        steps = estimator.horizon_ if truth is None else len(truth)
+    forecast = estimator.forecast(series, steps)
+    n_targets = estimator.n_targets_
+    history = np.asarray(series, dtype=np.float64).reshape(len(series), -1)[:, :n_targets]
+    if hasattr(forecast, "index"):  # pandas in, pandas out: plot against the time index
+        x_history, x_future = series.index, forecast.index
+        names = list(series.columns[:n_targets]) if hasattr(series, "columns") else [series.name]
+    else:
+        x_history = np.arange(len(series))
+        x_future = np.arange(len(series), len(series) + steps)
+        names = [None] * n_targets
+    forecast = np.asarray(forecast, dtype=np.float64).reshape(steps, -1)
+    if truth is not None:
+        truth = np.asarray(truth, dtype=np.float64).reshape(len(truth), -1)
+        if truth.shape != forecast.shape:
+            raise ValueError(
+                f"plot_forecast: truth must hold {steps} steps of {n_targets} target "
+                f"channel(s). Got an array of shape {truth.shape} instead."
+            )
+    return draw_forecast(x_history, history, x_future, forecast, truth, names, ax=ax)
+
 
 
 def plot_regions(estimator, X, *, case=0, ax=None):

@@ -3,6 +3,7 @@
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit
@@ -16,6 +17,7 @@ from sklearn_alrnn.inspection import (
     cycles,
     fixed_points,
     nonlinearity_profile,
+    plot_forecast,
     plot_regions,
     region_codes,
     region_summary,
@@ -379,6 +381,32 @@ def test_plots_return_their_axes(two_unit_forecaster):
     assert len(ax.lines) == 1 and len(ax.images) == 1
     profile = NonlinearityProfile([0, 1], [[0.5, 0.6], [0.8, 0.9]])
     assert profile.plot(ax=plt.figure().gca()).get_xlabel() == "nonlinear units (n_nonlinear)"
+    plt.close("all")
+
+
+def test_plot_forecast_draws_history_truth_and_the_forecast(two_unit_forecaster):
+    import matplotlib.pyplot as plt
+
+    est = two_unit_forecaster
+    series = np.sin(0.5 * np.arange(50))
+    ax = plot_forecast(est, series[:40], series[40:])
+    history, truth, forecast = ax.lines[:3]
+    np.testing.assert_array_equal(history.get_ydata(), series[:40])
+    # Truth and forecast continue from the last value seen, at steps 39 .. 49.
+    np.testing.assert_array_equal(truth.get_xdata(), np.arange(39, 50))
+    np.testing.assert_array_equal(truth.get_ydata(), series[39:])
+    np.testing.assert_allclose(forecast.get_ydata()[1:], est.forecast(series[:40], 10))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["series", "series, forecast"]
+
+    index = pd.date_range("2020-01-01", periods=50, freq="MS")
+    frame = pd.Series(series, index=index, name="sales")
+    ax = plot_forecast(est, frame[:40], steps=3)  # no truth: history and forecast
+    assert len(ax.get_lines()) == 3  # with the line where the forecast begins
+    assert list(ax.lines[1].get_xdata()) == list(index[39:43])
+    assert ax.get_legend().get_texts()[1].get_text() == "sales, forecast"
+    with pytest.raises(ValueError, match=r"plot_forecast: truth must hold 10 steps of 1 "
+                                         r"target channel\(s\). Got an array of shape \(10, 2\)"):
+        plot_forecast(est, series[:40], np.zeros((10, 2)))
     plt.close("all")
 
 
