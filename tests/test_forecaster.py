@@ -13,6 +13,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
+from skorch import NeuralNet
 from skorch.callbacks import Callback
 
 from sklearn_alrnn import ALRNNForecaster, SequenceScaler, make_windows
@@ -564,3 +565,36 @@ def test_predict_rejects_other_window_length_in_3d():
         est.predict(X[..., :4])
     with pytest.raises(ValueError, match="X has 3 features, but ALRNNForecaster is expecting 2"):
         est.predict(np.zeros((2, 3, 6)))
+
+
+class _Recorder(Callback):
+    """Each epoch's learning rate and each step's gradient norm, as the optimiser sees them."""
+
+    def initialize(self):
+        self.lrs, self.norms = [], []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.lrs.append(net.optimizer_.param_groups[0]["lr"])
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        grads = [p.grad.norm() for _, p in named_parameters if p.grad is not None]
+        self.norms.append(float(torch.stack(grads).norm()))
+
+
+def test_training_engine_is_skorch_with_radam_decay_and_clipping():
+    recorder = _Recorder()
+    est = ALRNNForecaster(**{**FAST, "max_epochs": 4}, lr=1e-2, lr_final=1e-4, gradient_clip=1e-3,
+                          callbacks=[("recorder", recorder)]).fit(X_OK, Y_OK)
+    assert not isinstance(est, NeuralNet) and isinstance(est.net_, NeuralNet)
+    assert isinstance(est.net_.optimizer_, torch.optim.RAdam)
+    assert len(est.net_.history_) == 4 and est.net_.module_ is not None
+    # Exponential decay per epoch from lr to lr_final, which the last epoch reaches.
+    recorder = dict(est.net_.callbacks_)["recorder"]
+    np.testing.assert_allclose(recorder.lrs, 1e-2 * 0.01 ** (np.arange(4) / 4))
+    assert est.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-4)
+    # Every step's gradient reaches the optimiser clipped (callbacks run in order).
+    assert max(recorder.norms) <= 1e-3 * (1 + 1e-5)
+
+    constant = ALRNNForecaster(**FAST, lr_final=None).fit(X_OK, Y_OK)
+    assert constant.net_.optimizer_.param_groups[0]["lr"] == constant.lr
