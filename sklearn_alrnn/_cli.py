@@ -155,7 +155,7 @@ def _profile(series, args):
     _say(args, f"Nonlinearity profile: P in {args.n_nonlinear_grid}, {args.splits} "
                f"time-ordered splits ...")
     return nonlinearity_profile(est, X, y, n_nonlinear=args.n_nonlinear_grid, cv=args.splits,
-                                n_jobs=args.jobs)
+                                n_jobs=args.jobs, verbose=0 if args.quiet else 3)
 
 
 def _say(args, text):

@@ -121,7 +121,7 @@ def _default_cv(estimator, y, cv):
 
 
 def nonlinearity_profile(
-    estimator, X, y, *, n_nonlinear=None, cv=None, scoring=None, n_jobs=None
+    estimator, X, y, *, n_nonlinear=None, cv=None, scoring=None, n_jobs=None, verbose=0
 ):
     """Cross-validate an AL-RNN for each number of nonlinear units.
 
@@ -153,6 +153,9 @@ def nonlinearity_profile(
         forecaster, accuracy for a classifier).
     n_jobs : int, default=None
         Fits to run in parallel (``-1``: all processors).
+    verbose : int, default=0
+        Progress, as :class:`~sklearn.model_selection.GridSearchCV` prints
+        it: 2 and above give a line per fit (3 adds its score).
 
     Returns
     -------
@@ -186,6 +189,7 @@ def nonlinearity_profile(
         scoring=scoring,
         cv=_default_cv(estimator, y, cv),
         n_jobs=n_jobs,
+        verbose=verbose,
         refit=False,
         error_score="raise",
     )

@@ -1,5 +1,6 @@
 """sklearn_alrnn.inspection against closed forms, hand-built models and known data."""
 
+import re
 import sys
 
 import numpy as np
@@ -329,6 +330,17 @@ def test_profile_reports_a_p_the_estimator_does_not_allow():
     est = ALRNNForecaster(n_units=3, max_epochs=1, random_state=0)
     with pytest.raises(ValueError, match="n_units - n_nonlinear must be >= 1"):
         nonlinearity_profile(est, X, y, n_nonlinear=[0, 3], cv=2)
+
+
+def test_profile_reports_progress_as_grid_search_does(capsys):
+    X, y = make_windows(np.sin(0.5 * np.arange(40)), window=5, horizon=1)
+    est = ALRNNForecaster(n_units=3, max_epochs=1, random_state=0)
+    nonlinearity_profile(est, X, y, n_nonlinear=[0, 1], cv=2)
+    assert capsys.readouterr().out == ""
+    nonlinearity_profile(est, X, y, n_nonlinear=[0, 1], cv=2, verbose=3)
+    out = capsys.readouterr().out
+    assert "Fitting 2 folds for each of 2 candidates, totalling 4 fits" in out
+    assert len(re.findall(r"\[CV \d/2\] END .*n_nonlinear=\d;, score=", out)) == 4
 
 
 # The data are seeded, the fit is bitwise reproducible: these checks are deterministic. How
