@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +65,10 @@ def _time_index(frame, column, path):
     """The time column as a DatetimeIndex with a regular frequency."""
     if column not in frame.columns:
         raise CLIError(f"{path}: no time column {column!r}")
-    index = pd.DatetimeIndex(pd.to_datetime(frame[column], errors="coerce"), name=column)
+    with warnings.catch_warnings():  # pandas' "could not infer format": we say more below
+        warnings.simplefilter("ignore", UserWarning)
+        dates = pd.to_datetime(frame[column], errors="coerce")
+    index = pd.DatetimeIndex(dates, name=column)
     if index.isna().any():
         row = int(np.flatnonzero(index.isna())[0]) + 2
         raise CLIError(f"{path}: time column {column!r} has a value that is not a date in row "
@@ -88,17 +92,35 @@ def _load_series(args):
         return load_airline()
     frame = _read_csv(args.csv)
     time_column = args.time_column
-    if time_column is None and len(frame.columns) > 1:
-        first = frame.columns[0]
+    first = frame.columns[0]
+    if time_column is None and len(frame.columns) > 1 and first != args.column:
         if not pd.api.types.is_numeric_dtype(frame[first]):
             time_column = first
-    numeric = [c for c in frame.columns if c != time_column]
-    column = args.column or (numeric[0] if numeric else None)
+        elif _steps(frame[first]) is not None:  # 1949, 1950, ...: a time index too
+            time_column = first
+            _say(args, f"Reading {first!r} as the time index (--time-column to choose).")
+    others = [c for c in frame.columns if c != time_column]
+    numeric = [c for c in others if pd.api.types.is_numeric_dtype(frame[c])]
+    column = args.column or next(iter(numeric or others), None)
     if column is None:
         raise CLIError(f"{args.csv}: no column to forecast")
     values = _numeric(frame, column, args.csv)
-    index = _time_index(frame, time_column, args.csv) if time_column else frame.index
+    if time_column is None:
+        index = frame.index
+    elif (step := _steps(frame[time_column])) is not None:
+        start = int(frame[time_column].iloc[0])
+        index = pd.RangeIndex(start, start + step * len(frame), step, name=time_column)
+    else:
+        index = _time_index(frame, time_column, args.csv)
     return pd.Series(values.to_numpy(), index=index, name=column)
+
+
+def _steps(column):
+    """The constant step of an increasing integer column (years, say), else None."""
+    if not pd.api.types.is_integer_dtype(column) or len(column) < 3:
+        return None
+    steps = np.unique(np.diff(column.to_numpy()))
+    return int(steps[0]) if len(steps) == 1 and steps[0] > 0 else None
 
 
 def _season(series, override):
@@ -122,12 +144,13 @@ def _metrics(truth, pred, train, season):
     }
 
 
-def _check_length(series, args):
-    needed = args.window + args.horizon + args.holdout
+def _check_length(series, args, holdout=0):
+    needed = args.window + args.horizon + holdout
     if len(series) < needed:
+        held = f" + --holdout {holdout}" if holdout else ""
         raise CLIError(
             f"the series has {len(series)} rows, but --window {args.window} + --horizon "
-            f"{args.horizon} + --holdout {args.holdout} = {needed} are needed; lower them or "
+            f"{args.horizon}{held} = {needed} are needed; lower them or "
             "pass a longer series"
         )
 
@@ -151,6 +174,17 @@ def _profile(series, args):
     from .inspection import nonlinearity_profile
 
     X, y = make_windows(series.to_numpy(), args.window, args.horizon)
+    # TimeSeriesSplit's own condition, in the options the user can change.
+    test_size = len(X) // (args.splits + 1)
+    if args.splits < 2:
+        raise CLIError(f"--splits must be 2 or more, got {args.splits}")
+    if len(X) <= args.splits or len(X) - (args.horizon - 1) - args.splits * test_size < 1:
+        raise CLIError(
+            f"the profile's {args.splits} time-ordered splits need more than the "
+            f"{len(X)} windows of {len(series)} points (--window {args.window}, --horizon "
+            f"{args.horizon}, and a gap of horizon - 1 between training and test): lower "
+            "--window, --horizon or --splits, or fix P with --n-nonlinear"
+        )
     est = _estimator(args, 0).set_params(verbose=0)
     _say(args, f"Nonlinearity profile: P in {args.n_nonlinear_grid}, {args.splits} "
                f"time-ordered splits ...")
@@ -168,7 +202,7 @@ def _forecast(args):
     from .inspection import region_summary
 
     series = _load_series(args)
-    _check_length(series, args)
+    _check_length(series, args, args.holdout)
     if args.holdout < 0:
         raise CLIError(f"--holdout must be >= 0, got {args.holdout}")
     n_train = len(series) - args.holdout
@@ -206,6 +240,7 @@ def _forecast(args):
         summary = region_summary(est, series.to_numpy())
         print(f"\nRegions visited while reading the series ({len(summary)} of {2**P}):")
         print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
+        print("(real: the region's fixed point lies inside it; stable: spectral radius < 1)")
     else:
         print("\nWith P = 0 the model is linear: one region, no switching.")
 
@@ -232,8 +267,10 @@ def _plot_forecast(est, train, test, future, path):
 
     if len(test):
         ax = plot_forecast(est, train, test)
+        forecast_line = ax.get_legend_handles_labels()[0][-1]  # plot_forecast draws it last
+        forecast_line.set_label(f"forecast of the last {len(test)}")
         joined = pd.concat([test.iloc[-1:], future])  # from the last value, without a gap
-        ax.plot(joined.index, joined.to_numpy(), color="C1", linewidth=1.8, linestyle="--",
+        ax.plot(joined.index, joined.to_numpy(), color="C0", linewidth=1.8, linestyle="--",
                 label="forecast past the end")
         ax.legend(loc="upper left", fontsize="small", frameon=False)
     else:
@@ -324,8 +361,6 @@ def _series_options(parser):
                                               "when it is not numeric)")
     parser.add_argument("--window", type=int, default=24, help="context length (default 24)")
     parser.add_argument("--horizon", type=int, default=12, help="steps forecast (default 12)")
-    parser.add_argument("--holdout", type=int, default=12,
-                        help="last points kept out of training and scored (default 12)")
 
 
 def _model_options(parser, units, epochs):
@@ -344,7 +379,7 @@ def _model_options(parser, units, epochs):
 
 
 def _profile_options(parser):
-    parser.add_argument("--grid", dest="n_nonlinear_grid", type=int, nargs="+",
+    parser.add_argument("--grid", dest="n_nonlinear_grid", type=int, nargs="+", metavar="P",
                         default=[0, 1, 2, 4], help="values of P to profile (default 0 1 2 4)")
     parser.add_argument("--splits", type=int, default=3,
                         help="time-ordered cross-validation splits (default 3)")
@@ -371,6 +406,8 @@ def build_parser():
     )
     _series_options(forecast)
     _model_options(forecast, units=16, epochs=150)
+    forecast.add_argument("--holdout", type=int, default=12,
+                          help="last points kept out of training and scored (default 12)")
     forecast.add_argument("--n-nonlinear", type=int,
                           help="ReLU units P, instead of choosing P by the profile")
     forecast.add_argument("--profile", action="store_true",

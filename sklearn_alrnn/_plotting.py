@@ -75,21 +75,23 @@ def draw_regions(values, codes, labels, ax=None):
 
 
 def draw_forecast(x_history, history, x_future, forecast, truth, names, ax=None):
-    """History (T, k) and truth (S, k) solid, forecast (S, k) dashed, one colour a channel."""
+    """History (T, k) and truth (S, k) solid, forecast (S, k) dashed, one colour a channel
+    (one channel: the data in black, the forecast in orange)."""
     ax = _axes(ax)
     # Truth and forecast start from the last value seen, so no line has a gap.
     if hasattr(x_future, "append"):  # a pandas index
         x_joined = x_history[-1:].append(x_future)
     else:
         x_joined = np.concatenate([x_history[-1:], x_future])
+    one = history.shape[1] == 1  # one channel: data in black, forecast in colour
     for j in range(history.shape[1]):
         name = "series" if names[j] is None else str(names[j])
-        color, last = f"C{j}", history[-1:, j]
-        ax.plot(x_history, history[:, j], color=color, linewidth=1, label=name)
+        color, last = ("0.15", "C1") if one else (f"C{j}", f"C{j}"), history[-1:, j]
+        ax.plot(x_history, history[:, j], color=color[0], linewidth=1, label=name)
         if truth is not None:  # the same line continued: no legend entry of its own
-            ax.plot(x_joined, np.concatenate([last, truth[:, j]]), color=color, linewidth=1)
-        ax.plot(x_joined, np.concatenate([last, forecast[:, j]]), color=color, linewidth=1.8,
-                linestyle="--", label=f"{name}, forecast")
+            ax.plot(x_joined, np.concatenate([last, truth[:, j]]), color=color[0], linewidth=1)
+        ax.plot(x_joined, np.concatenate([last, forecast[:, j]]), color=color[1],
+                linewidth=1.8, linestyle="--", label=f"{name}, forecast")
     ax.axvline(x_future[0], color="grey", linestyle=":", linewidth=1)
     ax.set_xlabel("time")
     ax.set_ylabel("value")
@@ -104,6 +106,10 @@ def draw_profile(table, best, selected, scoring, ax=None):
     ax.errorbar(P, mean, yerr=se, marker="o", capsize=3, color="black")
     threshold = mean[P == best].iloc[0] - se[P == best].iloc[0]
     ax.axhline(threshold, linestyle="--", color="grey", label="best mean - 1 s.e.")
+    ax.plot(
+        [best], mean[P == best], marker="s", markersize=10, linestyle="none",
+        markerfacecolor="none", color="tab:blue", label=f"best mean: {best}",
+    )
     ax.plot(
         [selected], mean[P == selected], marker="o", markersize=12, linestyle="none",
         markerfacecolor="none", color="tab:red", label=f"selected: {selected}",

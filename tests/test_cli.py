@@ -57,6 +57,35 @@ def test_a_csv_without_a_command_is_forecast_with_fixed_p(tmp_path, monthly_csv)
     assert len(pd.read_csv(tmp_path / "forecast.csv")) == 3
 
 
+def test_a_series_too_short_for_the_profile_says_which_options_help(tmp_path, monthly_csv):
+    # 60 points - 12 held out: 13 windows of 24 + 12, too few for 3 splits and a gap of 11.
+    result = alrnn(monthly_csv, *FAST, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "alrnn: error: the profile's 3 time-ordered splits need more than the 13 windows of "
+        "48 points (--window 24, --horizon 12, and a gap of horizon - 1 between training and "
+        "test): lower --window, --horizon or --splits, or fix P with --n-nonlinear\n")
+    result = alrnn(monthly_csv, "--splits", 1, *FAST, cwd=tmp_path)
+    assert result.stderr == "alrnn: error: --splits must be 2 or more, got 1\n"
+
+
+def test_an_integer_year_column_is_the_time_index(tmp_path):
+    years = np.arange(1950, 2010)
+    frame = pd.DataFrame({"year": years, "sales": 100 + 10 * np.sin(years / 3.0),
+                          "temp": np.cos(years / 5.0)})
+    frame.to_csv(tmp_path / "yearly.csv", index=False)
+    result = alrnn("yearly.csv", "--window", 8, "--horizon", 2, "--holdout", 4,
+                   "--n-nonlinear", 1, "--plot", "", "--epochs", 3, "--units", 6, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Reading 'year' as the time index" in result.stdout
+    assert "the last 4 points of 'sales'" in result.stdout
+    assert pd.read_csv(tmp_path / "forecast.csv")["year"].tolist() == [2010, 2011]
+    # Naming the time column forecasts the first numeric column besides it.
+    result = alrnn("yearly.csv", "--time-column", "year", "--window", 8, "--horizon", 2,
+                   "--holdout", 4, "--n-nonlinear", 1, "--plot", "", *FAST, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
 def test_profile_and_a_fixed_p_exclude_each_other(tmp_path):
     result = alrnn("--profile", "--n-nonlinear", 2, cwd=tmp_path)
     assert result.returncode == 2
@@ -80,7 +109,7 @@ def test_output_to_a_pipe_has_no_colour_codes_and_a_closed_pipe_no_traceback(tmp
 
 
 def test_profile_command(tmp_path, monthly_csv):
-    result = alrnn("profile", monthly_csv, "--window", 12, "--horizon", 2, "--holdout", 0,
+    result = alrnn("profile", monthly_csv, "--window", 12, "--horizon", 2,
                    "--grid", 0, 1, "--splits", 2, *FAST, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "n_nonlinear" in result.stdout and (tmp_path / "profile.png").exists()

@@ -392,7 +392,10 @@ def test_plots_return_their_axes(two_unit_forecaster):
     assert labels == [f"region {r} ({r})" for r in visited]
     assert len(ax.lines) == 1 and len(ax.images) == 1
     profile = NonlinearityProfile([0, 1], [[0.5, 0.6], [0.8, 0.9]])
-    assert profile.plot(ax=plt.figure().gca()).get_xlabel() == "nonlinear units (n_nonlinear)"
+    ax = profile.plot(ax=plt.figure().gca())
+    assert ax.get_xlabel() == "nonlinear units (n_nonlinear)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "best mean - 1 s.e.", "best mean: 1", "selected: 1"]
     plt.close("all")
 
 
