@@ -83,14 +83,15 @@ def draw_forecast(x_history, history, x_future, forecast, truth, names, ax=None)
         x_joined = x_history[-1:].append(x_future)
     else:
         x_joined = np.concatenate([x_history[-1:], x_future])
-    one = history.shape[1] == 1  # one channel: data in black, forecast in colour
+    one = history.shape[1] == 1
     for j in range(history.shape[1]):
         name = "series" if names[j] is None else str(names[j])
-        color, last = ("0.15", "C1") if one else (f"C{j}", f"C{j}"), history[-1:, j]
-        ax.plot(x_history, history[:, j], color=color[0], linewidth=1, label=name)
+        data_color, forecast_color = ("0.15", "C1") if one else (f"C{j}", f"C{j}")
+        last = history[-1:, j]
+        ax.plot(x_history, history[:, j], color=data_color, linewidth=1, label=name)
         if truth is not None:  # the same line continued: no legend entry of its own
-            ax.plot(x_joined, np.concatenate([last, truth[:, j]]), color=color[0], linewidth=1)
-        ax.plot(x_joined, np.concatenate([last, forecast[:, j]]), color=color[1],
+            ax.plot(x_joined, np.concatenate([last, truth[:, j]]), color=data_color, linewidth=1)
+        ax.plot(x_joined, np.concatenate([last, forecast[:, j]]), color=forecast_color,
                 linewidth=1.8, linestyle="--", label=f"{name}, forecast")
     ax.axvline(x_future[0], color="grey", linestyle=":", linewidth=1)
     ax.set_xlabel("time")

@@ -655,7 +655,6 @@ def plot_forecast(estimator, series, truth=None, *, steps=None, ax=None):
     return draw_forecast(x_history, history, x_future, forecast, truth, names, ax=ax)
 
 
-
 def plot_regions(estimator, X, *, case=0, ax=None):
     """Plot a sequence with the background coloured by the model's active region.
 
