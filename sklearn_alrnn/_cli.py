@@ -62,18 +62,23 @@ def _numeric(frame, column, path):
 
 
 def _time_index(frame, column, path):
-    """The time column as a DatetimeIndex with a regular frequency."""
+    """The time column as a DatetimeIndex with a regular frequency.
+
+    Dates are read month first, as pandas does, unless only day first reads them
+    all at a regular step (13/01/2015, or monthly 01/02/2015, 01/03/2015, ...).
+    """
     if column not in frame.columns:
         raise CLIError(f"{path}: no time column {column!r}")
-    with warnings.catch_warnings():  # pandas' "could not infer format": we say more below
-        warnings.simplefilter("ignore", UserWarning)
-        dates = pd.to_datetime(frame[column], errors="coerce")
-    index = pd.DatetimeIndex(dates, name=column)
+    index = _dates(frame[column], dayfirst=False)
+    if index.isna().any() or _frequency(index) is None:
+        day_first = _dates(frame[column], dayfirst=True)
+        if day_first.notna().all() and _frequency(day_first) is not None:
+            index = day_first
     if index.isna().any():
         row = int(np.flatnonzero(index.isna())[0]) + 2
         raise CLIError(f"{path}: time column {column!r} has a value that is not a date in row "
                        f"{row} (counting the header as row 1)")
-    freq = pd.infer_freq(index) if len(index) >= 3 else None
+    freq = _frequency(index)
     if freq is None:
         steps = pd.Series(index).diff()
         usual = steps.mode().iloc[0]
@@ -82,6 +87,17 @@ def _time_index(frame, column, path):
         raise CLIError(f"{path}: the time column {column!r} is irregular: row(s) {rows} "
                        f"(counting the header as row 1) break the usual step of {usual}")
     return pd.DatetimeIndex(index, freq=freq)
+
+
+def _dates(column, dayfirst):
+    with warnings.catch_warnings():  # pandas' "could not infer format": we say more
+        warnings.simplefilter("ignore", UserWarning)
+        return pd.DatetimeIndex(pd.to_datetime(column, errors="coerce", dayfirst=dayfirst),
+                                name=column.name)
+
+
+def _frequency(index):
+    return pd.infer_freq(index) if len(index) >= 3 and index.notna().all() else None
 
 
 def _load_series(args):

@@ -86,6 +86,20 @@ def test_an_integer_year_column_is_the_time_index(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize("freq", ["MS", "D"])
+def test_day_first_dates_are_read_when_month_first_cannot_read_them(tmp_path, freq):
+    # Monthly 01/02/2015, 01/03/2015, ... parse month first too, but irregularly.
+    index = pd.date_range("2015-01-01", periods=40, freq=freq)
+    frame = pd.DataFrame({"date": index.strftime("%d/%m/%Y"), "v": np.sin(np.arange(40) / 2)})
+    frame.to_csv(tmp_path / "dates.csv", index=False)
+    result = alrnn("dates.csv", "--window", 8, "--horizon", 2, "--holdout", 2,
+                   "--n-nonlinear", 1, "--plot", "", *FAST, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    after = pd.date_range(index[-1], periods=3, freq=freq)[1:]
+    assert pd.read_csv(tmp_path / "forecast.csv")["date"].tolist() == list(
+        after.strftime("%Y-%m-%d"))
+
+
 def test_profile_and_a_fixed_p_exclude_each_other(tmp_path):
     result = alrnn("--profile", "--n-nonlinear", 2, cwd=tmp_path)
     assert result.returncode == 2
