@@ -70,15 +70,15 @@ def _time_index(frame, column, path):
     if column not in frame.columns:
         raise CLIError(f"{path}: no time column {column!r}")
     index = _dates(frame[column], dayfirst=False)
-    if index.isna().any() or _frequency(index) is None:
+    freq = _frequency(index)
+    if freq is None:
         day_first = _dates(frame[column], dayfirst=True)
-        if day_first.notna().all() and _frequency(day_first) is not None:
-            index = day_first
+        if (day_first_freq := _frequency(day_first)) is not None:
+            index, freq = day_first, day_first_freq
     if index.isna().any():
         row = int(np.flatnonzero(index.isna())[0]) + 2
         raise CLIError(f"{path}: time column {column!r} has a value that is not a date in row "
                        f"{row} (counting the header as row 1)")
-    freq = _frequency(index)
     if freq is None:
         steps = pd.Series(index).diff()
         usual = steps.mode().iloc[0]
@@ -97,6 +97,7 @@ def _dates(column, dayfirst):
 
 
 def _frequency(index):
+    """The index's regular frequency, or None (gaps, missing dates, fewer than 3)."""
     return pd.infer_freq(index) if len(index) >= 3 and index.notna().all() else None
 
 
@@ -187,24 +188,26 @@ def _estimator(args, n_nonlinear):
 
 def _profile(series, args):
     from . import make_windows
+    from ._profile import _default_cv
     from .inspection import nonlinearity_profile
 
-    X, y = make_windows(series.to_numpy(), args.window, args.horizon)
-    # TimeSeriesSplit's own condition, in the options the user can change.
-    test_size = len(X) // (args.splits + 1)
     if args.splits < 2:
         raise CLIError(f"--splits must be 2 or more, got {args.splits}")
-    if len(X) <= args.splits or len(X) - (args.horizon - 1) - args.splits * test_size < 1:
+    X, y = make_windows(series.to_numpy(), args.window, args.horizon)
+    est = _estimator(args, 0).set_params(verbose=0)
+    cv = _default_cv(est, y, args.splits)  # the profile's own splitter, asked here first
+    try:
+        next(cv.split(X))
+    except ValueError:  # TimeSeriesSplit's words (samples, gap) are not the user's options
         raise CLIError(
             f"the profile's {args.splits} time-ordered splits need more than the "
             f"{len(X)} windows of {len(series)} points (--window {args.window}, --horizon "
             f"{args.horizon}, and a gap of horizon - 1 between training and test): lower "
             "--window, --horizon or --splits, or fix P with --n-nonlinear"
-        )
-    est = _estimator(args, 0).set_params(verbose=0)
+        ) from None
     _say(args, f"Nonlinearity profile: P in {args.n_nonlinear_grid}, {args.splits} "
                f"time-ordered splits ...")
-    return nonlinearity_profile(est, X, y, n_nonlinear=args.n_nonlinear_grid, cv=args.splits,
+    return nonlinearity_profile(est, X, y, n_nonlinear=args.n_nonlinear_grid, cv=cv,
                                 n_jobs=args.jobs, verbose=0 if args.quiet else 3)
 
 
