@@ -46,23 +46,35 @@ def _silent(*args, **kwargs):
 
 
 class _TailSplit:
-    """skorch ``train_split`` that validates on the last ``fraction`` of the windows."""
+    """skorch ``train_split`` that validates on the last ``fraction`` of the windows.
 
-    def __init__(self, fraction, estimator_name):
+    The ``gap`` windows before those are left out of both parts: with a horizon
+    of H and windows one step apart, the last H - 1 training windows' targets
+    would otherwise overlap the first validation window's.
+    """
+
+    def __init__(self, fraction, estimator_name, gap=0):
         self.fraction = fraction
         self.estimator_name = estimator_name
+        self.gap = gap
 
     def __call__(self, dataset, y=None, **fit_params):
         n = len(dataset)
         n_valid = math.ceil(self.fraction * n)
-        if n - n_valid < 1:
+        n_train = n - n_valid - self.gap
+        if n_train < 1:
+            gap = f" and the {self.gap} before them (horizon - 1)" if self.gap else ""
             raise ValueError(
                 f"{self.estimator_name} with early_stopping=True holds out the last "
-                f"validation_fraction={self.fraction} of the windows for validation, "
-                f"which leaves no training windows out of {n}. Pass more windows, "
-                "lower validation_fraction, or set early_stopping=False."
+                f"validation_fraction={self.fraction} of the windows for validation{gap}, "
+                f"which leaves no training windows out of {n}. Pass more windows, lower "
+                "validation_fraction, or set early_stopping=False."
             )
-        return Subset(dataset, range(n - n_valid)), Subset(dataset, range(n - n_valid, n))
+        return Subset(dataset, range(n_train)), Subset(dataset, range(n - n_valid, n))
+
+
+class _DivergedError(ValueError):
+    """A fit diverged in its first epoch, so it has no weights worth keeping."""
 
 
 class _StopOnDivergence(Callback):
@@ -99,7 +111,7 @@ class _StopOnDivergence(Callback):
         name, lr = self.estimator_name, net.lr
         hint = f"Lower lr (now {lr:g}) or set gradient_clip (for example gradient_clip=1.0)."
         if self.best_state_ is None:
-            raise ValueError(
+            raise _DivergedError(
                 f"{name} diverged in the first epoch: the training loss is "
                 f"{epoch['train_loss']}. {hint}"
             )
@@ -174,8 +186,8 @@ class _BaseALRNN(BaseEstimator):
     # -- checks -------------------------------------------------------------------
 
     def _check_params(self, n_linear_needed=0):
-        """Validate hyperparameters (sklearn wording) and return the torch device."""
-        self._validate_params()
+        """Check the hyperparameters against each other and the data, and return the
+        torch device; ``fit`` has checked each one alone (``_validate_params``) first."""
         name = type(self).__name__
         if self.n_nonlinear > self.n_units:
             raise ValueError(
@@ -206,6 +218,11 @@ class _BaseALRNN(BaseEstimator):
                 f"available (torch {torch.__version__}). Use device='cpu' or install a "
                 "CUDA build of PyTorch."
             )
+        if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():
+            raise ValueError(
+                f"The 'device' parameter of {name} is {self.device!r}, but this machine has "
+                f"{torch.cuda.device_count()} CUDA device(s), numbered from 0."
+            )
         if device.type not in ("cpu", "cuda"):
             raise ValueError(
                 f"The 'device' parameter of {name} must be 'cpu' or a CUDA device. "
@@ -215,10 +232,6 @@ class _BaseALRNN(BaseEstimator):
 
     # -- training -------------------------------------------------------------------
 
-    def _validation_split(self, seed):
-        """skorch ``train_split`` for early stopping: the last windows, in time order."""
-        return _TailSplit(self.validation_fraction, type(self).__name__)
-
     def _fit_net(self, module, module_params, criterion, X, y, device):
         """Train ``n_init`` skorch nets on (X, y) and keep the best as ``net_``.
 
@@ -226,7 +239,9 @@ class _BaseALRNN(BaseEstimator):
         noise) from one seed, the seeds drawn in turn from ``random_state``, so a
         refit is bitwise identical and the first fit is the one ``n_init=1``
         makes. The kept fit has the lowest :meth:`_final_loss`; only its
-        divergence warning reaches the caller.
+        divergence warning reaches the caller. A start that diverges in its
+        first epoch has no weights to keep and is passed over; the error is
+        raised only when every start does.
         """
         rng = check_random_state(self.random_state)
         seeds = [int(rng.randint(np.iinfo(np.int32).max)) for _ in range(self.n_init)]
@@ -234,15 +249,20 @@ class _BaseALRNN(BaseEstimator):
         if self.n_init == 1:
             best = self._train_net(*fit_args, seeds[0], self.callbacks or [])
         else:
-            best, best_loss, kept = None, math.inf, 0
+            best, best_loss, kept, diverged = None, math.inf, 0, None
             for start, seed in enumerate(seeds, 1):
                 # One fit's callback state must not carry into the next.
-                net = self._train_net(*fit_args, seed, copy.deepcopy(self.callbacks or []))
-                loss = self._final_loss(net)
-                if best is None or loss < best_loss:
+                try:
+                    net = self._train_net(*fit_args, seed, copy.deepcopy(self.callbacks or []))
+                except _DivergedError as exc:  # another start may train
+                    net, diverged = None, exc
+                loss = math.inf if net is None else self._final_loss(net)
+                if net is not None and (best is None or loss < best_loss):
                     best, best_loss, kept = net, loss, start
                 if self.verbose:
                     print(f"start {start} of {self.n_init}: final loss {loss:.4g}")
+            if best is None:
+                raise diverged
             if self.verbose:
                 print(f"kept start {kept} of {self.n_init}")
         message = dict(best.callbacks_)["divergence"].warning_

@@ -20,7 +20,8 @@ from torch import nn
 
 from ._base import _BaseALRNN
 from ._module import ClassifierModule
-from ._validation import as_fitted_rank, check_real_array, check_sequence_shape
+from ._validation import as_fitted_rank, check_real_array, check_sequence_shape, stack_cases
+from ._windows import channel_mean_std
 
 _FLOAT = (np.float64, np.float32)
 
@@ -59,8 +60,10 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
     lr : float, default=1e-2
         Initial learning rate of the RAdam optimiser.
     lr_final : float or None, default=1e-3
-        Learning rate reached at the last epoch by exponential decay per
-        epoch. None keeps ``lr`` constant. The reference work decays from
+        Learning rate after the last epoch: the rate is multiplied by the
+        same factor after every epoch, so epoch k of E trains at
+        ``lr * (lr_final / lr) ** ((k - 1) / E)``. None, or a value not below
+        ``lr``, keeps ``lr`` constant. The reference work decays from
         1e-3 to 1e-5 over thousands of epochs; at the default ``max_epochs``
         that under-trains (bench_defaults in ``benchmarks/README.md``).
     batch_size : int, default=16
@@ -83,7 +86,9 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
     n_iter_no_change : int, default=10
         Patience of early stopping, in epochs.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
-        Extra callbacks for the skorch net.
+        Extra callbacks for the skorch net. The net reads scaled, zero-padded
+        inputs and returns logits: skorch's ``EpochScoring`` with a scikit-learn
+        scorer name does not apply to it; the losses are in the net's history.
     n_init : int, default=1
         Number of fits, each from its own random start (the seeds are drawn in
         turn from ``random_state``, the first being that of ``n_init=1``). The
@@ -132,10 +137,11 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
     :math:`V \\bar z + b` (``readout="mean"``) or :math:`V \\max_t z_t + b`
     (``readout="max"``, the maximum taken per unit).
 
-    After a fit on 3-D X or a list, ``predict`` reads sequences of any length,
-    and 2-D X as one channel. A fit on 2-D X fixes the number of columns, as
-    for any scikit-learn estimator; fit on ``X[:, None, :]`` to predict other
-    lengths.
+    After a fit on 3-D X or a list of unequal-length cases, ``predict`` reads
+    sequences of any length, and 2-D X as one channel. A fit on 2-D X fixes
+    the number of columns, as for any scikit-learn estimator, and so does a
+    list of 1-D cases that are all one length, which is 2-D X to scikit-learn;
+    fit on ``X[:, None, :]`` to predict other lengths.
 
     References
     ----------
@@ -215,10 +221,10 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         """X as a NaN-padded float array (n, C, T) and the length of each case (n,)."""
         name = type(self).__name__
         if isinstance(X, (list, tuple)):
-            try:
+            try:  # equal-length 1-D cases are a 2-D X, as to any scikit-learn estimator
                 X = np.asarray(X)
             except ValueError:  # ragged: unequal-length cases
-                X = _stack_cases(X, name)
+                X = stack_cases(X, name)
         X = check_real_array(X, "X", name, allow_nan=True)
         check_sequence_shape(X, name, "(n_cases, n_timepoints) or (n_cases, n_channels, "
                                       "n_timepoints), or a list of (n_channels, n_timepoints) "
@@ -227,15 +233,15 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
             self._x_ndim = np.ndim(X)
         else:
             X = as_fitted_rank(X, self._x_ndim, self.n_features_in_, name)
+            if np.ndim(X) == 3 and np.shape(X)[1] != self.n_channels_:
+                raise ValueError(
+                    f"X has {np.shape(X)[1]} channel(s), but {name} was fitted with "
+                    f"{self.n_channels_}: X is (n_cases, n_channels, n_timepoints)."
+                )
         X = validate_data(
             self, X, reset=reset, allow_nd=True, dtype=_FLOAT, ensure_all_finite="allow-nan"
         )
         X3 = X[:, None, :] if X.ndim == 2 else X
-        if not reset and X3.shape[1] != self.n_channels_:
-            raise ValueError(
-                f"X has {X3.shape[1]} channel(s), but {name} was fitted with "
-                f"{self.n_channels_}."
-            )
         observed = ~np.isnan(X3).all(axis=1)  # (n, T): steps with any value
         lengths = observed.sum(axis=1)
         is_prefix = observed == (np.arange(X3.shape[2]) < lengths[:, None])
@@ -260,7 +266,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
 
     def _validation_split(self, seed):
         """skorch ``train_split`` for early stopping: stratified and seeded."""
-        return ValidSplit(self.validation_fraction, stratified=True, random_state=seed)
+        return _StratifiedSplit(self.validation_fraction, seed, type(self).__name__)
 
     # -- estimator API --------------------------------------------------------------
 
@@ -280,6 +286,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         self : ALRNNClassifier
             The fitted estimator.
         """
+        self._validate_params()  # each parameter alone, before the data are read
         name = type(self).__name__
         if y is None:
             raise ValueError(
@@ -292,6 +299,8 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
                 f"{name} expects y of shape (n_cases,). Got y of shape {y.shape} instead."
             )
         y = column_or_1d(y, warn=True)
+        if y.dtype.kind == "f":  # NaN is no label (and scikit-learn's own check warns on it)
+            check_real_array(y, "y", name)
         if len(y) != len(X3):
             raise ValueError(
                 f"{name}: X and y must hold the same number of cases. Got {len(X3)} in X "
@@ -313,8 +322,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         if self.scaling is None:
             self.mean_, self.scale_ = np.zeros(self.n_channels_), np.ones(self.n_channels_)
         else:
-            self.mean_ = np.nanmean(X3, axis=(0, 2))
-            std = np.nanstd(X3, axis=(0, 2))
+            self.mean_, std = channel_mean_std(X3)
             self.scale_ = np.where(std > 0, std, 1.0)
 
         module_params = {
@@ -367,6 +375,20 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         """
         return torch.softmax(torch.from_numpy(self._logits(X)), dim=1).numpy()
 
+    def predict_log_proba(self, X):
+        """Log of the class probabilities, from the logits (finite where a probability
+        rounds to 0).
+
+        Parameters
+        ----------
+        X : array-like or list of arrays, as in :meth:`fit`
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_cases, n_classes)
+        """
+        return torch.log_softmax(torch.from_numpy(self._logits(X)), dim=1).numpy()
+
     def predict(self, X):
         """Most probable class of each sequence.
 
@@ -405,29 +427,20 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         return {"A": A, "W": W, "h": h - C @ self.mean_, "C": C, "n_nonlinear": self.n_nonlinear}
 
 
-def _stack_cases(cases, name):
-    """A list of (n_channels, n_timepoints_i) or (n_timepoints_i,) arrays -> NaN-padded 3-D."""
-    arrays = []
-    for i, case in enumerate(cases):
+class _StratifiedSplit(ValidSplit):
+    """skorch's stratified ``ValidSplit``, whose errors say which estimator split and why."""
+
+    def __init__(self, fraction, seed, estimator_name):
+        super().__init__(fraction, stratified=True, random_state=seed)
+        self.estimator_name = estimator_name
+
+    def __call__(self, dataset, y=None, groups=None):
         try:
-            a = np.asarray(case, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{name}: case {i} of X is not a numeric array ({exc}).") from None
-        if a.ndim not in (1, 2):
+            return super().__call__(dataset, y, groups)
+        except ValueError as exc:  # too few cases, or a class with one case
             raise ValueError(
-                f"{name}: each case of a list X must be an array of shape (n_timepoints,) "
-                f"or (n_channels, n_timepoints). Got shape {a.shape} for case {i}."
-            )
-        arrays.append(a.reshape(-1, a.shape[-1]) if a.ndim == 2 else a[None])
-    if not arrays:
-        return np.empty((0, 1, 0))
-    channels = {a.shape[0] for a in arrays}
-    if len(channels) > 1:
-        raise ValueError(
-            f"{name}: all cases of a list X must have the same number of channels. "
-            f"Got {sorted(channels)}."
-        )
-    out = np.full((len(arrays), arrays[0].shape[0], max(a.shape[1] for a in arrays)), np.nan)
-    for i, a in enumerate(arrays):
-        out[i, :, : a.shape[1]] = a
-    return out
+                f"{self.estimator_name} with early_stopping=True holds out a stratified "
+                f"validation_fraction={self.cv} of the cases, which these labels do not "
+                f"allow ({str(exc).rstrip('.')}). Pass more cases of each class, change "
+                "validation_fraction, or set early_stopping=False."
+            ) from None

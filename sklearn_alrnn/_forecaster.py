@@ -11,9 +11,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from torch import nn
 
-from ._base import _BaseALRNN
+from ._base import _BaseALRNN, _TailSplit
 from ._module import ForecastModule
-from ._validation import check_real_array, check_sequence_shape
+from ._validation import check_int, check_real_array, check_sequence_shape
 from ._windows import _series_values
 
 _FLOAT = (np.float64, np.float32)
@@ -118,8 +118,10 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     lr : float, default=1e-2
         Initial learning rate of the RAdam optimiser.
     lr_final : float or None, default=1e-3
-        Learning rate reached at the last epoch by exponential decay per
-        epoch. None keeps ``lr`` constant. The reference work decays from
+        Learning rate after the last epoch: the rate is multiplied by the
+        same factor after every epoch, so epoch k of E trains at
+        ``lr * (lr_final / lr) ** ((k - 1) / E)``. None, or a value not below
+        ``lr``, keeps ``lr`` constant. The reference work decays from
         1e-3 to 1e-5 over thousands of epochs; at the default ``max_epochs``
         that under-trains (bench_defaults in ``benchmarks/README.md``).
     batch_size : int, default=16
@@ -136,13 +138,19 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     early_stopping : bool, default=False
         Hold out the last ``validation_fraction`` of the windows (the most
         recent, never a random subset), stop when their loss has not improved
-        for ``n_iter_no_change`` epochs, and keep the best weights.
+        for ``n_iter_no_change`` epochs, and keep the best weights. The
+        ``horizon - 1`` windows before the held-out ones, whose targets overlap
+        theirs, are left out of training.
     validation_fraction : float, default=0.1
         Fraction of windows held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
         Patience of early stopping, in epochs.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra callbacks for the skorch net (checkpointing, progress bars, ...).
+        The net trains on scaled arrays of shape (n_windows, window, n_channels)
+        and (n_windows, horizon, n_targets): skorch's ``EpochScoring`` with a
+        scikit-learn scorer name does not apply to them; the losses are in the
+        net's history.
     n_init : int, default=1
         Number of fits, each from its own random start (the seeds are drawn in
         turn from ``random_state``, the first being that of ``n_init=1``). The
@@ -326,11 +334,21 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     def _validate_X(self, X):
         """Predict-time X as float (n_windows, n_channels_, window_)."""
         check_is_fitted(self, "net_")
+        name = type(self).__name__
         X = self._check_X(X)
+        if self._x_ndim == 2 and np.ndim(X) == 3 and np.shape(X)[1] == 1:
+            X = np.asarray(X)[:, 0]  # one channel either way
+        elif self._x_ndim == 3 and np.ndim(X) == 2 and self.n_channels_ == 1:
+            X = np.asarray(X)[:, None]
         if np.ndim(X) != self._x_ndim:
             raise ValueError(
-                f"{type(self).__name__} was fitted on {self._x_ndim}-D X; got "
-                f"{np.ndim(X)}-D X of shape {np.shape(X)} instead."
+                f"{name} was fitted on {self._x_ndim}-D X; got {np.ndim(X)}-D X of shape "
+                f"{np.shape(X)} instead."
+            )
+        if np.ndim(X) == 3 and np.shape(X)[1] != self.n_channels_:
+            raise ValueError(
+                f"X has {np.shape(X)[1]} channel(s), but {name} was fitted with "
+                f"{self.n_channels_}: X is (n_windows, n_channels, window)."
             )
         X = validate_data(self, X, reset=False, allow_nd=True, dtype=_FLOAT)
         X3 = self._in_time_order(X[:, None, :] if X.ndim == 2 else X)
@@ -416,6 +434,10 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         C = out.shape[2]
         return out.transpose(0, 2, 1) * self.scale_[:C, None] + offset[:, :C, None]
 
+    def _validation_split(self, seed):
+        """skorch ``train_split`` for early stopping: the last windows, in time order."""
+        return _TailSplit(self.validation_fraction, type(self).__name__, gap=self.horizon_ - 1)
+
     # -- estimator API --------------------------------------------------------------
 
     def fit(self, X, y):
@@ -435,6 +457,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         self : ALRNNForecaster
             The fitted estimator.
         """
+        self._validate_params()  # each parameter alone, before the data are read
         X3, y3 = self._validate_Xy(X, y)
         n, C, T = X3.shape  # windows, channels, window length
         device = self._check_params(n_linear_needed=C)
@@ -457,6 +480,13 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         if self.init == "autoregressive":
             # Targets continue their windows; covariates are only known in the windows.
             sequences = np.concatenate([Xs, ys], axis=1) if self.n_targets_ == C else Xs
+            if sequences.shape[1] < 2:
+                raise ValueError(
+                    f"{type(self).__name__}: init='autoregressive' fits an autoregression to "
+                    "the windows, which needs at least 2 steps; with covariates y is not "
+                    "part of it, and these windows have 1. Use a longer window or "
+                    "init='reference'."
+                )
             n_lags = min((self.n_units - self.n_nonlinear) // C, T)
             module_params["autoregression"] = _autoregression(sequences, n_lags)
         if self.forcing_interval is not None:
@@ -496,7 +526,16 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         score : float
         """
         y_pred = self.predict(X)
-        y = np.asarray(y)
+        y = check_array(
+            check_real_array(y, "y", type(self).__name__),
+            ensure_2d=False, allow_nd=True, dtype=_FLOAT, input_name="y",
+        )
+        if len(y) != len(y_pred) or y.size != y_pred.size:
+            raise ValueError(
+                f"{type(self).__name__}.score: y must hold the forecasts' shape "
+                f"{y_pred.shape} (n_windows of X, then the horizon). Got y of shape "
+                f"{y.shape} instead."
+            )
         return r2_score(
             y.reshape(len(y), -1), y_pred.reshape(len(y), -1), sample_weight=sample_weight
         )
@@ -556,7 +595,17 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         if X3.shape[1] != self.n_channels_:
             raise ValueError(
                 f"X has {X3.shape[1]} channel(s), but {type(self).__name__} was fitted "
-                f"with {self.n_channels_}."
+                f"with {self.n_channels_}: X is (n_cases, n_channels, n_timepoints), and a "
+                "series of several channels is one case, series.T[None] (or a DataFrame)."
+            )
+        if self.scaling == "window" and X3.shape[2] != self.window_:
+            warnings.warn(
+                f"{type(self).__name__} was fitted with scaling='window': each window of "
+                f"{self.window_} steps is read around its own mean. A sequence of "
+                f"{X3.shape[2]} steps is read around its whole mean instead, so these states "
+                "are not those of forecasting; read windows of window_ steps (make_windows).",
+                UserWarning,
+                stacklevel=3,
             )
         offset = self._offset(X3)
         states = self._infer(
@@ -606,8 +655,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         """
         check_is_fitted(self, "net_")
         name = f"{type(self).__name__}.forecast"
-        if not isinstance(steps, Integral) or isinstance(steps, bool) or steps < 1:
-            raise ValueError(f"{name}: steps must be an int >= 1. Got {steps!r} instead.")
+        steps = check_int(steps, "steps", name, low=1)
         values = _series_values(series, name)
         values2 = values.reshape(len(values), -1).astype(np.float64)
         if values2.shape[1] != self.n_channels_:
@@ -639,7 +687,8 @@ def _extend_index(index: pd.Index, steps: int, name: str) -> pd.Index:
     if isinstance(index, pd.PeriodIndex):
         return pd.period_range(index[-1] + 1, periods=steps, freq=index.freq, name=index.name)
     if isinstance(index, pd.DatetimeIndex):
-        freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
+        # None below 3 dates; pd.infer_freq would warn of its return type on pandas 3.
+        freq = index.freq or pd.DatetimeIndex(index, freq="infer").freq
         if freq is None:
             raise ValueError(
                 f"{name}: cannot continue the series' DatetimeIndex: it has no regular "

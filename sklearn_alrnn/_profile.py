@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import is_classifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, TimeSeriesSplit
+from sklearn.pipeline import Pipeline
 
 
 class NonlinearityProfile:
@@ -133,7 +134,7 @@ def nonlinearity_profile(
 
     Parameters
     ----------
-    estimator : ALRNNForecaster or ALRNNClassifier
+    estimator : ALRNNForecaster or ALRNNClassifier, or a Pipeline ending in one
         The model to profile; it is cloned, never fitted in place.
     X, y : array-like
         Training data as the estimator's ``fit`` takes them.
@@ -174,10 +175,14 @@ def nonlinearity_profile(
     >>> profile.table_.columns.tolist()
     ['n_nonlinear', 'mean_score', 'std_error', 'fit_time']
     """
+    model, param = estimator, "n_nonlinear"
+    if isinstance(estimator, Pipeline):  # the parameter of its last step
+        name, model = estimator.steps[-1]
+        param = f"{name}__n_nonlinear"
     if n_nonlinear is None:
-        n_units = estimator.n_units
+        n_units = model.n_units
         n_nonlinear = [0] + [2**i for i in range(n_units.bit_length()) if 2**i < n_units]
-    candidates = list(n_nonlinear)
+    candidates = list(n_nonlinear) if np.ndim(n_nonlinear) == 1 else []
     if not candidates or len(set(candidates)) != len(candidates):
         raise ValueError(
             "nonlinearity_profile: n_nonlinear must be a non-empty list of distinct "
@@ -185,7 +190,7 @@ def nonlinearity_profile(
         )
     search = GridSearchCV(
         estimator,
-        {"n_nonlinear": candidates},
+        {param: candidates},
         scoring=scoring,
         cv=_default_cv(estimator, y, cv),
         n_jobs=n_jobs,
@@ -201,7 +206,7 @@ def nonlinearity_profile(
     else:
         name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
     return NonlinearityProfile(
-        results["param_n_nonlinear"].tolist(),
+        results[f"param_{param}"].tolist(),
         np.column_stack(splits),
         results["mean_fit_time"],
         scoring=name,

@@ -5,12 +5,18 @@ non-finite input, but several of its messages do not say which estimator
 objected; these checks run first and do.
 """
 
+import numbers
+
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.validation import check_is_fitted
 
 
 def check_real_array(data, argument: str, owner: str, allow_nan: bool = False):
-    """``data`` as a real numpy array; pandas objects pass through (for their column names).
+    """``data`` as a real numpy array, or a pandas object checked and returned as it is.
+
+    A pandas object is returned for its column names, which ``validate_data`` records.
 
     Parameters
     ----------
@@ -29,8 +35,26 @@ def check_real_array(data, argument: str, owner: str, allow_nan: bool = False):
             f"{argument}.toarray() to convert it to a dense numpy array."
         )
     if hasattr(data, "iloc"):
-        return data
-    array = np.asarray(data)
+        frame = data.to_frame() if data.ndim == 1 else data
+        for column, dtype in frame.dtypes.items():
+            if getattr(dtype, "kind", "O") not in "biufc":
+                where = f"column {column!r} of dtype" if data.ndim == 2 else "dtype"
+                raise ValueError(
+                    f"{owner} expects {argument} of real numbers. Got {where} {dtype} instead."
+                )
+        if not any(dtype.kind == "c" for dtype in frame.dtypes):
+            # The values' checks below, on a copy; the pandas object is returned.
+            values = frame.to_numpy(np.float64, na_value=np.nan)
+            check_real_array(values, argument, owner, allow_nan)
+            return data
+        data = frame.to_numpy()
+    try:
+        array = np.asarray(data)
+    except ValueError as exc:  # a ragged list
+        raise ValueError(
+            f"{owner} expects {argument} as a rectangular array. Got rows of different "
+            f"lengths: {exc}"
+        ) from None
     kind = array.dtype.kind
     if kind == "c":
         raise ValueError(
@@ -106,3 +130,64 @@ def as_fitted_rank(X, fitted_ndim: int, n_features_in: int, owner: str):
             "1, n_timepoints) or on a list of sequences to read other lengths."
         )
     return X
+
+
+def check_int(value, name: str, caller: str, low: int, hint: str = "") -> int:
+    """``value`` as an int >= low, else scikit-learn's error for a bad parameter.
+
+    That error, ``InvalidParameterError``, is both a ValueError and a TypeError,
+    as for an estimator's parameters; ``hint`` is added to its message.
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low:
+        return int(value)
+    raise InvalidParameterError(
+        f"The {name!r} parameter of {caller} must be an int in the range [{low}, inf)"
+        f"{hint}. Got {value!r} instead."
+    )
+
+
+def check_fitted_alrnn(estimator, caller: str, forecaster: bool = False) -> None:
+    """Raise unless ``estimator`` is a fitted ALRNNForecaster (or, unless
+    ``forecaster``, ALRNNClassifier).
+
+    The test is the hooks that ``inspection`` reads (``_dynamics``, and
+    ``forecast`` for a forecaster), so a stand-in that has them passes: a
+    TypeError for an object without them, scikit-learn's NotFittedError for an
+    estimator not yet fitted.
+    """
+    hooks = ("_dynamics", "forecast") if forecaster else ("_dynamics",)
+    if not all(hasattr(estimator, hook) for hook in hooks):
+        expected = "ALRNNForecaster" if forecaster else "ALRNNForecaster or ALRNNClassifier"
+        raise TypeError(
+            f"{caller} reads a fitted {expected}. Got {type(estimator).__name__} instead."
+        )
+    if hasattr(estimator, "fit"):
+        check_is_fitted(estimator, "net_")
+
+
+def stack_cases(cases, name: str) -> np.ndarray:
+    """A list of (n_channels, n_timepoints_i) or (n_timepoints_i,) arrays -> NaN-padded 3-D."""
+    arrays = []
+    for i, case in enumerate(cases):
+        try:
+            a = np.asarray(case, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name}: case {i} of X is not a numeric array ({exc}).") from None
+        if a.ndim not in (1, 2):
+            raise ValueError(
+                f"{name}: each case of a list X must be an array of shape (n_timepoints,) "
+                f"or (n_channels, n_timepoints). Got shape {a.shape} for case {i}."
+            )
+        arrays.append(a.reshape(-1, a.shape[-1]) if a.ndim == 2 else a[None])
+    if not arrays:
+        return np.empty((0, 1, 0))
+    channels = {a.shape[0] for a in arrays}
+    if len(channels) > 1:
+        raise ValueError(
+            f"{name}: all cases of a list X must have the same number of channels. "
+            f"Got {sorted(channels)}."
+        )
+    out = np.full((len(arrays), arrays[0].shape[0], max(a.shape[1] for a in arrays)), np.nan)
+    for i, a in enumerate(arrays):
+        out[i, :, : a.shape[1]] = a
+    return out

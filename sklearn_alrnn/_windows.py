@@ -8,6 +8,7 @@ Layouts, as in aeon/sktime:
   ``(n_cases, n_timepoints)`` for one channel.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -15,7 +16,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import as_fitted_rank, check_real_array, check_sequence_shape
+from ._validation import as_fitted_rank, check_real_array, check_sequence_shape, stack_cases
 
 
 def _series_values(series, name, argument="series"):
@@ -94,6 +95,11 @@ def make_windows(series, window, horizon, stride=1, *, n_targets=None):
     views = np.lib.stride_tricks.sliding_window_view(values, window + horizon, axis=0)
     views = views[::stride]  # (n_windows, [n_channels,] window + horizon)
     X, y = views[..., :window], views[..., window:]
+    if values.ndim == 1 and n_targets not in (None, 1):
+        raise ValueError(
+            f"make_windows: n_targets={n_targets} needs a 2-D series with that many "
+            "channels; this series is 1-D, one channel."
+        )
     if values.ndim == 2:
         n_channels = values.shape[1]
         if n_targets is not None and n_targets > n_channels:
@@ -105,13 +111,30 @@ def make_windows(series, window, horizon, stride=1, *, n_targets=None):
     return X, y
 
 
+def channel_mean_std(X3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each channel's mean and standard deviation over (n, C, T), NaN ignored: (C,), (C,).
+
+    An all-NaN channel gets 0 and 0, so that scaling leaves it as it is.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy's "Mean of empty slice"
+        mean, std = np.nanmean(X3, axis=(0, 2)), np.nanstd(X3, axis=(0, 2))
+    return np.nan_to_num(mean), np.nan_to_num(std)
+
+
 class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Standardise each channel of a collection of sequences.
 
     The mean and standard deviation of each channel are taken over all cases
     and time points, so the shape of every sequence is kept. NaN (padding of
     unequal-length sequences) is ignored when fitting and kept when
-    transforming.
+    transforming; a list of unequal-length cases comes back NaN-padded, of
+    shape (n_cases, n_channels, longest), which :class:`ALRNNClassifier`
+    reads as it reads the list.
+
+    It is meant for the classifier. :class:`ALRNNForecaster` scales its data
+    itself (its ``scaling`` parameter): in a Pipeline in front of it, this
+    scaler would scale the windows X but not their targets y.
 
     Parameters
     ----------
@@ -151,6 +174,11 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _validate(self, X, reset):
         """X as a float array of 2 or 3 dimensions, and the shape it came in."""
+        if isinstance(X, (list, tuple)):
+            try:
+                X = np.asarray(X)
+            except ValueError:  # unequal-length cases, as ALRNNClassifier takes them
+                X = stack_cases(X, "SequenceScaler")
         X = check_real_array(X, "X", "SequenceScaler", allow_nan=True)
         shape = np.shape(X)
         check_sequence_shape(
@@ -179,12 +207,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         X, _ = self._validate(X, reset=True)
-        X3 = X.reshape(len(X), -1, X.shape[-1])
-        with np.errstate(all="ignore"):
-            mean = np.nanmean(X3, axis=(0, 2))
-            std = np.nanstd(X3, axis=(0, 2))
-        # All-NaN channels get the identity transform rather than NaN parameters.
-        mean, std = np.nan_to_num(mean), np.nan_to_num(std)
+        mean, std = channel_mean_std(X.reshape(len(X), -1, X.shape[-1]))
         self.mean_ = mean if self.with_mean else np.zeros_like(mean)
         self.scale_ = np.where(std > 0, std, 1.0) if self.with_std else np.ones_like(std)
         return self

@@ -10,12 +10,12 @@ an estimator with ``callbacks=[...]``.
 """
 
 import copy
-from numbers import Integral
 
 import numpy as np
 import torch
 from skorch.callbacks import Callback
 
+from ._validation import check_int
 from .metrics import state_space_divergence
 
 # Training points scored against at each check, at most (whole windows, evenly spaced).
@@ -93,12 +93,7 @@ class KeepBestReconstruction(Callback):
 
     def initialize(self):
         for name, low in (("every", 1), ("n_steps", 1), ("transient", 0), ("n_starts", 1)):
-            value = getattr(self, name)
-            if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(
-                    f"The '{name}' parameter of KeepBestReconstruction must be an int in the "
-                    f"range [{low}, inf). Got {value!r} instead."
-                )
+            check_int(getattr(self, name), name, "KeepBestReconstruction", low)
         self.best_score_, self.best_epoch_, self.best_state_ = np.inf, 0, None
         return self
 

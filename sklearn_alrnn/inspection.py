@@ -59,8 +59,10 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import InvalidParameterError
 
 from ._profile import NonlinearityProfile, nonlinearity_profile
+from ._validation import check_fitted_alrnn, check_int
 
 __all__ = [
     "NonlinearityProfile",
@@ -86,10 +88,14 @@ _MAX_CONDITION = 1e12
 # -- regions along a trajectory ----------------------------------------------------
 
 
-def _as_cases(X: object) -> object:
-    """A 1-D series becomes one case; anything else goes to the estimator as it is."""
+def _as_cases(X: object, estimator) -> object:
+    """A series becomes one case, as ``forecast`` reads it: a 1-D array, or for a
+    forecaster a DataFrame (n_timepoints, n_channels). Anything else goes to the
+    estimator as it is."""
     if isinstance(X, (list, tuple)):
         return X
+    if hasattr(X, "columns") and hasattr(estimator, "forecast"):
+        return X.to_numpy(dtype=np.float64).T[None]
     values = np.asarray(X)
     return values[None] if values.ndim == 1 else X
 
@@ -117,7 +123,9 @@ def region_codes(estimator, X, *, n_steps=0):
             (n_cases, n_channels, n_timepoints), or a 1-D series
         Sequences as the estimator takes them; any length is accepted, so a
         forecaster can read a whole series as one case. A 1-D array is one
-        single-channel case.
+        single-channel case, and so is a pandas Series; for a forecaster, a
+        DataFrame is one case of shape (n_timepoints, n_channels), as
+        ``forecast`` takes it.
     n_steps : int, default=0
         Forecasters only: after reading each sequence, run free this many
         steps (as ``forecast`` does) and give their regions too: the
@@ -142,10 +150,8 @@ def region_codes(estimator, X, *, n_steps=0):
     >>> codes.shape, int(codes.min()) >= 0, int(codes.max()) < 2**2
     ((1, 100), True, True)
     """
-    if not isinstance(n_steps, Integral) or isinstance(n_steps, bool) or n_steps < 0:
-        raise ValueError(
-            f"region_codes: n_steps must be an int >= 0. Got {n_steps!r} instead."
-        )
+    check_fitted_alrnn(estimator, "region_codes")
+    n_steps = check_int(n_steps, "n_steps", "region_codes", low=0)
     dynamics = estimator._dynamics()
     if n_steps and dynamics["C"] is not None:
         raise ValueError(
@@ -154,9 +160,9 @@ def region_codes(estimator, X, *, n_steps=0):
             f"Got n_steps={n_steps}."
         )
     if n_steps:
-        states, valid = estimator._latent_states(_as_cases(X), n_steps)
+        states, valid = estimator._latent_states(_as_cases(X, estimator), n_steps)
     else:
-        states, valid = estimator._latent_states(_as_cases(X))
+        states, valid = estimator._latent_states(_as_cases(X, estimator))
     codes = _codes_of(states, dynamics["n_nonlinear"])
     return np.where(valid, codes, -1)
 
@@ -203,6 +209,11 @@ def transition_matrix(estimator, X, *, normalize=False):
     >>> int(counts.to_numpy().sum())  # 100 steps, 99 transitions
     99
     """
+    if not isinstance(normalize, (bool, np.bool_)):
+        raise InvalidParameterError(
+            f"The 'normalize' parameter of transition_matrix must be a bool. Got "
+            f"{normalize!r} instead."
+        )
     codes = region_codes(estimator, X)
     before, after = codes[:, :-1].ravel(), codes[:, 1:].ravel()
     both = (before >= 0) & (after >= 0)
@@ -254,12 +265,18 @@ def _bias(estimator, dynamics, inputs, caller):
             f"{caller}: inputs were given, but {name} runs autonomously once it forecasts "
             "(it has no input matrix C). Leave inputs=None."
         )
-    s = np.asarray(inputs, dtype=np.float64).ravel()
+    expected = f"one real number per input channel of {name}, {C.shape[1]} in all"
+    try:
+        s = np.asarray(inputs, dtype=np.float64).ravel()
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{caller}: inputs must hold {expected} ({exc}).") from None
     if s.shape != (C.shape[1],):
         raise ValueError(
-            f"{caller}: inputs must hold one value per input channel of {name}, "
-            f"{C.shape[1]} in all. Got inputs of shape {np.shape(inputs)} instead."
+            f"{caller}: inputs must hold {expected}. Got inputs of shape "
+            f"{np.shape(inputs)} instead."
         )
+    if not np.isfinite(s).all():
+        raise ValueError(f"{caller}: inputs must be finite. Got {inputs!r} instead.")
     return h + C @ s
 
 
@@ -364,6 +381,7 @@ def fixed_points(estimator, regions="all", *, X=None, inputs=None):
     ([0, 1, 2, 3], ['00', '10', '01', '11'])
     """
     caller = "fixed_points"
+    check_fitted_alrnn(estimator, caller)
     dynamics = estimator._dynamics()
     A, W, P = dynamics["A"], dynamics["W"], dynamics["n_nonlinear"]
     b = _bias(estimator, dynamics, inputs, caller)
@@ -425,6 +443,7 @@ def region_summary(estimator, X, *, inputs=None):
     1.0
     """
     codes = region_codes(estimator, X)
+    _bias(estimator, estimator._dynamics(), inputs, "region_summary")  # checks inputs
     visited, counts = np.unique(codes[codes >= 0], return_counts=True)
     _, visits = np.unique(_run_regions(codes), return_counts=True)
     points = fixed_points(estimator, visited.tolist(), inputs=inputs)
@@ -550,11 +569,8 @@ def cycles(estimator, order=2, regions="all", *, X=None, inputs=None):
     ['regions', 'patterns', 'stable', 'spectral_radius']
     """
     caller = "cycles"
-    if isinstance(order, bool) or not isinstance(order, Integral) or order < 2:
-        raise ValueError(
-            f"{caller}: order must be an int >= 2 (cycles of order 1 are fixed points: "
-            f"see fixed_points). Got {order!r} instead."
-        )
+    check_fitted_alrnn(estimator, caller)
+    order = check_int(order, "order", caller, low=2, hint=" (the fixed points are order 1)")
     dynamics = estimator._dynamics()
     A, W, P = dynamics["A"], dynamics["W"], dynamics["n_nonlinear"]
     b = _bias(estimator, dynamics, inputs, caller)
@@ -632,6 +648,7 @@ def plot_forecast(estimator, series, truth=None, *, steps=None, ax=None):
     """
     from ._plotting import draw_forecast
 
+    check_fitted_alrnn(estimator, "plot_forecast", forecaster=True)
     if steps is None:
         steps = estimator.horizon_ if truth is None else len(truth)
     forecast = estimator.forecast(series, steps)
@@ -689,10 +706,19 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     """
     from ._plotting import draw_regions
 
-    X = _as_cases(X)
-    codes = region_codes(estimator, X)[case]
-    values = np.asarray(X[case], dtype=np.float64)
+    X = _as_cases(X, estimator)
+    codes = region_codes(estimator, X)
+    n_cases = len(codes)
+    if isinstance(case, bool) or not isinstance(case, Integral) or not -n_cases <= case < n_cases:
+        raise ValueError(
+            f"plot_regions: case must be an int that indexes the {n_cases} case(s) of X. "
+            f"Got {case!r} instead."
+        )
+    codes = codes[case]
+    values = np.asarray(X[case] if isinstance(X, (list, tuple)) else np.asarray(X)[case], float)
     values = values[None] if values.ndim == 1 else values  # (n_channels, n_timepoints)
+    if getattr(estimator, "time_order", None) == "newest_first":
+        values = values[:, ::-1]  # in the order the model reads it, as the codes are
     P = estimator._dynamics()["n_nonlinear"]
     labels = {c: _pattern(c, P) for c in np.unique(codes[codes >= 0]).tolist()}
     return draw_regions(values, codes, labels, ax=ax)

@@ -30,9 +30,9 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.spatial.distance import cdist
 from scipy.special import logsumexp
-from sklearn.utils.validation import check_is_fitted
 
 from ._base import _PREDICT_BATCH
+from ._validation import check_fitted_alrnn, check_int
 from ._windows import _series_values, make_windows
 
 __all__ = ["power_spectrum_distance", "prediction_error", "state_space_divergence"]
@@ -57,14 +57,17 @@ def _check_trajectory(
     x: object, name: str, caller: str, min_timepoints: int
 ) -> np.ndarray:
     expected = "an array-like of real numbers of shape (n_timepoints,) or (n_timepoints, n_dims)"
-    if np.iscomplexobj(x):
-        raise ValueError(f"{caller}: {name} must be {expected}. Got complex values instead.")
+    if x is None:
+        raise ValueError(f"{caller}: {name} must be {expected}. Got None instead.")
     try:
-        array = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+        complex_values = np.iscomplexobj(x)
+        array = None if complex_values else np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:  # strings, ragged lists
         raise ValueError(
-            f"{caller}: {name} must be {expected}. Got {type(x).__name__} instead."
-        ) from exc
+            f"{caller}: {name} must be {expected}. Got a {type(x).__name__} that is not: {exc}"
+        ) from None
+    if complex_values:
+        raise ValueError(f"{caller}: {name} must be {expected}. Got complex values instead.")
     if array.ndim == 1:
         array = array.reshape(-1, 1)
     if array.ndim != 2:
@@ -303,16 +306,7 @@ def state_space_divergence(x_true, x_gen, n_bins=30, *, method="auto", random_st
     """
     caller = "state_space_divergence"
     x_true, x_gen = _check_trajectories(x_true, x_gen, caller, min_timepoints=1)
-    if isinstance(n_bins, bool) or not isinstance(n_bins, numbers.Integral):
-        raise TypeError(
-            f"The 'n_bins' parameter of {caller} must be an int in the range [1, inf). "
-            f"Got {n_bins!r} instead."
-        )
-    if n_bins < 1:
-        raise ValueError(
-            f"The 'n_bins' parameter of {caller} must be an int in the range [1, inf). "
-            f"Got {n_bins!r} instead."
-        )
+    n_bins = check_int(n_bins, "n_bins", caller, low=1)
     if not isinstance(method, str) or method not in ("auto", "bins", "gmm"):
         raise ValueError(
             f"The 'method' parameter of {caller} must be a str among "
@@ -485,17 +479,8 @@ def prediction_error(estimator, series, n_steps):
     True
     """
     caller = "prediction_error"
-    check_is_fitted(estimator, "net_")
-    if isinstance(n_steps, bool) or not isinstance(n_steps, numbers.Integral):
-        raise TypeError(
-            f"The 'n_steps' parameter of {caller} must be an int in the range [1, inf). "
-            f"Got {n_steps!r} instead."
-        )
-    if n_steps < 1:
-        raise ValueError(
-            f"The 'n_steps' parameter of {caller} must be an int in the range [1, inf). "
-            f"Got {n_steps!r} instead."
-        )
+    check_fitted_alrnn(estimator, caller, forecaster=True)
+    n_steps = check_int(n_steps, "n_steps", caller, low=1)
     values = _series_values(series, caller)
     n_channels = 1 if values.ndim == 1 else values.shape[1]
     if n_channels != estimator.n_channels_:

@@ -5,18 +5,31 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LinearRegression
 
 from sklearn_alrnn import ALRNNClassifier, ALRNNForecaster, SequenceScaler, make_windows
+from sklearn_alrnn.inspection import (
+    fixed_points,
+    nonlinearity_profile,
+    plot_forecast,
+    plot_regions,
+    region_codes,
+    region_summary,
+    transition_matrix,
+)
+from sklearn_alrnn.metrics import prediction_error
 
 TINY = {"n_units": 4, "n_nonlinear": 1, "max_epochs": 1, "random_state": 0}
 RNG = np.random.RandomState(0)
 X2, Y2 = RNG.randn(10, 6), RNG.randn(10, 2)
 X3 = RNG.randn(10, 2, 6)
+FRAME = pd.DataFrame(X2, columns=list("abcdef"))
 LABELS = np.arange(10) % 2
 
 
@@ -105,8 +118,8 @@ CASES = {
                                        ValueError, "X has 4 features, but ALRNNForecaster is "
                                                    "expecting 6 features"),
     "forecaster other channels": (lambda: forecaster().fit(X3, Y2).predict(X3[:, :1]),
-                                  ValueError, "X has 1 features, but ALRNNForecaster is expecting "
-                                              "2 features"),
+                                  ValueError, r"X has 1 channel\(s\), but ALRNNForecaster was "
+                                              r"fitted with 2: X is \(n_windows, n_channels, "),
     "forecast too short": (lambda: fitted_forecaster().forecast(np.zeros(3), 2),
                            ValueError, "ALRNNForecaster.forecast: series has 3 time points, but "
                                        "the model reads windows of window_=6"),
@@ -115,8 +128,25 @@ CASES = {
                                         r"but the model was fitted with 1. A series is laid out "
                                         r"\(n_timepoints, n_channels\)"),
     "forecast steps 0": (lambda: fitted_forecaster().forecast(np.zeros(9), 0),
-                         ValueError, "ALRNNForecaster.forecast: steps must be an int >= 1. Got 0"),
+                         ValueError, r"The 'steps' parameter of ALRNNForecaster.forecast must be "
+                                     r"an int in the range \[1, inf\). Got 0 instead"),
+    "forecast steps float": (lambda: fitted_forecaster().forecast(np.zeros(9), 2.0),
+                             TypeError, r"The 'steps' parameter of ALRNNForecaster.forecast must "
+                                        r"be an int in the range \[1, inf\). Got 2.0 instead"),
+    "forecaster score y length": (lambda: fitted_forecaster().score(X2, Y2[:7]),
+                                  ValueError, r"ALRNNForecaster.score: y must hold the forecasts' "
+                                              r"shape \(10, 2\) .* Got y of shape \(7, 2\)"),
+    "forecaster ragged list": (lambda: forecaster().fit([[1.0, 2.0], [1.0]], [1.0, 2.0]),
+                               ValueError, "ALRNNForecaster expects X as a rectangular array. Got "
+                                           "rows of different lengths"),
+    "forecaster text column": (lambda: forecaster().fit(FRAME.assign(c="x"), Y2),
+                               ValueError, "ALRNNForecaster expects X of real numbers. Got column "
+                                           "'c' of dtype"),
+    "forecaster NaN in a frame": (lambda: forecaster().fit(FRAME.where(FRAME > -1), Y2),
+                                  ValueError, "Input X contains NaN. ALRNNForecaster does not"),
     # ALRNNClassifier
+    "classifier NaN label": (lambda: classifier().fit(X3, np.where(LABELS > 0, np.nan, 0.0)),
+                             ValueError, "Input y contains NaN. ALRNNClassifier does not accept"),
     "classifier one class": (lambda: classifier().fit(X3, np.zeros(10)),
                              ValueError, "ALRNNClassifier needs samples of at least 2 classes in "
                                          "the data, but the data contains only one class: 0.0"),
@@ -142,8 +172,8 @@ CASES = {
                                    ValueError, "ALRNNClassifier: all cases of a list X must have "
                                                r"the same number of channels. Got \[1, 2\]"),
     "classifier other channels": (lambda: fitted_classifier().predict(X3[:, :1]),
-                                  ValueError, "X has 1 features, but ALRNNClassifier is expecting "
-                                              "2 features"),
+                                  ValueError, r"X has 1 channel\(s\), but ALRNNClassifier was "
+                                              r"fitted with 2: X is \(n_cases, n_channels, "),
     "classifier X rank 1": (lambda: classifier().fit(X2[0], LABELS),
                             ValueError, r"ALRNNClassifier expects X of shape \(n_cases, "
                                         r"n_timepoints\) or .* Got X of shape \(6,\) instead"),
@@ -157,8 +187,51 @@ CASES = {
     "classifier predict rank 1": (lambda: fitted_classifier().predict(X3[0, 0]),
                                   ValueError, r"ALRNNClassifier expects X .* Got X of shape "
                                               r"\(6,\)"),
+    "classifier stratified split": (
+        lambda: classifier(early_stopping=True).fit(X3[:5], [0, 0, 0, 0, 1]),
+        ValueError, r"ALRNNClassifier with early_stopping=True holds out a stratified "
+                    r"validation_fraction=0.1 of the cases, which these labels do not allow \("
+                    r"The least populated class.*\). Pass more cases of each class"),
+    "classifier text series": (lambda: classifier().fit(FRAME, pd.Series(LABELS)).predict(
+                                   FRAME.assign(a="x")),
+                               ValueError, "ALRNNClassifier expects X of real numbers. Got column "
+                                           "'a' of dtype"),
     "classifier proba before fit": (lambda: classifier().predict_proba(X3),
                                     NotFittedError, "This ALRNNClassifier instance is not fitted"),
+    "forecaster AR of 1-step windows": (
+        lambda: forecaster(init="autoregressive").fit(X3[..., :1], Y2),
+        ValueError, "ALRNNForecaster: init='autoregressive' fits an autoregression to the "
+                    "windows, which needs at least 2 steps"),
+    # inspection and prediction_error
+    "inspection of another model": (lambda: region_codes(LinearRegression(), X2),
+                                    TypeError, "region_codes reads a fitted ALRNNForecaster or "
+                                               "ALRNNClassifier. Got LinearRegression instead"),
+    "forecast plot of a classifier": (lambda: plot_forecast(fitted_classifier(), X2[0]),
+                                      TypeError, "plot_forecast reads a fitted ALRNNForecaster. "
+                                                 "Got ALRNNClassifier instead"),
+    "forecast plot before fit": (lambda: plot_forecast(forecaster(), X2[0]),
+                                 NotFittedError, "This ALRNNForecaster instance is not fitted"),
+    "prediction_error of a classifier": (lambda: prediction_error(fitted_classifier(), X2[0], 1),
+                                         TypeError, "prediction_error reads a fitted "
+                                                    "ALRNNForecaster. Got ALRNNClassifier"),
+    "fixed point of NaN input": (lambda: fixed_points(fitted_classifier(), inputs=[np.nan, 0]),
+                                 ValueError, r"fixed_points: inputs must be finite. Got \[nan, "),
+    "fixed point of text input": (lambda: fixed_points(fitted_classifier(), inputs=["a", "b"]),
+                                  ValueError, "fixed_points: inputs must hold one real number per "
+                                              "input channel of ALRNNClassifier, 2 in all"),
+    "region summary inputs": (lambda: region_summary(fitted_forecaster(), X2[0], inputs=[1.0]),
+                              ValueError, "region_summary: inputs were given, but "
+                                          "ALRNNForecaster runs autonomously"),
+    "transition matrix normalize": (lambda: transition_matrix(fitted_forecaster(), X2,
+                                                              normalize="yes"),
+                                    ValueError, "The 'normalize' parameter of transition_matrix "
+                                                "must be a bool. Got 'yes' instead"),
+    "profile of one P": (lambda: nonlinearity_profile(forecaster(), X2, Y2, n_nonlinear=1),
+                         ValueError, "nonlinearity_profile: n_nonlinear must be a non-empty list "
+                                     "of distinct ints. Got 1 instead"),
+    "region plot of a missing case": (lambda: plot_regions(fitted_forecaster(), X2, case=10),
+                                      ValueError, "plot_regions: case must be an int that indexes "
+                                                  r"the 10 case\(s\) of X. Got 10 instead"),
     # make_windows and SequenceScaler
     "make_windows horizon 0": (lambda: make_windows(np.arange(9.0), 3, 0),
                                ValueError, r"The 'horizon' parameter of make_windows must be an "
@@ -171,6 +244,8 @@ CASES = {
     "make_windows rank 3": (lambda: make_windows(np.zeros((4, 2, 2)), 1, 1),
                             ValueError, r"make_windows: series must be 1-D .* Got an array of "
                                         r"shape \(4, 2, 2\)"),
+    "make_windows targets of 1-D": (lambda: make_windows(np.arange(9.0), 3, 1, n_targets=2),
+                                    ValueError, "make_windows: n_targets=2 needs a 2-D series"),
     "make_windows strings": (lambda: make_windows(np.array(["a", "b", "c"]), 1, 1),
                              ValueError, "make_windows expects series of real numbers. Got an "
                                          "array of dtype <U1"),
@@ -197,6 +272,13 @@ def test_bad_input_gets_a_clear_error(case):
 
 def test_the_table_is_broad():
     assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize("estimator", [forecaster(n_units=0), classifier(n_units=0)])
+def test_parameters_are_checked_before_the_data(estimator):
+    with pytest.raises(ValueError, match="The 'n_units' parameter"):
+        estimator.fit(X3, LABELS)
+    assert not hasattr(estimator, "n_features_in_")  # the data were never read
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

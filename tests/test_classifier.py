@@ -75,6 +75,7 @@ def test_labels_of_any_type(labels):
     proba = clf.predict_proba(X)
     assert proba.shape == (len(y), len(labels))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba, rtol=1e-12)
     expected_decision = (len(y),) if len(labels) == 2 else (len(y), len(labels))
     assert clf.decision_function(X).shape == expected_decision
 
@@ -89,6 +90,11 @@ def test_unequal_lengths_as_padded_array_and_as_list(shifted):
     a = ALRNNClassifier(**FAST).fit(padded, y)
     b = ALRNNClassifier(**FAST).fit(cases, y)
     np.testing.assert_array_equal(a.predict_proba(padded), b.predict_proba(cases))
+    # A scaler in front reads the list too, and hands the classifier the padded array.
+    scaled = SequenceScaler().fit_transform(cases)
+    np.testing.assert_array_equal(scaled, SequenceScaler().fit_transform(padded))
+    pipe = make_pipeline(SequenceScaler(), ALRNNClassifier(**FAST)).fit(cases, y)
+    assert pipe.predict_proba(cases).shape == (40, 2)
 
 
 def test_one_channel_layouts_mix_between_fit_and_predict(shifted):
@@ -185,9 +191,12 @@ def test_bad_parameters_and_predict_input(shifted):
                                          "n_units=8. Got 9"):
         ALRNNClassifier(**{**FAST, "n_nonlinear": 9}).fit(X, y)
     clf = ALRNNClassifier(**FAST).fit(X, y)
-    with pytest.raises(ValueError, match="X has 3 features, but ALRNNClassifier is expecting 2"):
+    with pytest.raises(ValueError, match=r"X has 3 channel\(s\), but ALRNNClassifier was fitted "
+                                         "with 2"):
         clf.predict(np.zeros((2, 3, 12)))
-    with pytest.raises(ValueError, match="X has 3 features, but ALRNNClassifier is expecting 2"):
+    with pytest.raises(ValueError, match=r"X has 3 channel\(s\), but ALRNNClassifier was fitted "
+                                         "with 2"):
         clf.predict([np.zeros((3, 4)), np.zeros((3, 6))])
-    with pytest.raises(ValueError, match="X has 1 features, but ALRNNClassifier is expecting 2"):
+    with pytest.raises(ValueError, match=r"X has 1 channel\(s\), but ALRNNClassifier was fitted "
+                                         "with 2"):
         clf.predict(np.zeros((2, 12)))  # after a 3-D fit, 2-D X is one channel

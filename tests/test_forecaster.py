@@ -226,10 +226,10 @@ def test_n_init_with_early_stopping_keeps_the_lowest_validation_loss(nth_start):
              for k in range(3)]
     valid = [min(est.net_.history[:, "valid_loss"]) for est in alone]
     train = [est.net_.history[-1, "train_loss"] for est in alone]
-    assert np.argmin(valid) == 1 and np.argmin(train) == 0  # the two criteria disagree
+    assert np.argmin(valid) == 2 and np.argmin(train) == 0  # the two criteria disagree
 
     est = ALRNNForecaster(**{**params, "random_state": 1}, n_init=3).fit(X, y)
-    np.testing.assert_array_equal(est.predict(X[-5:]), alone[1].predict(X[-5:]))
+    np.testing.assert_array_equal(est.predict(X[-5:]), alone[2].predict(X[-5:]))
 
 
 def test_n_init_gives_each_fit_its_own_callbacks():
@@ -247,6 +247,34 @@ def test_n_init_gives_each_fit_its_own_callbacks():
     kept = dict(est.net_.callbacks_)["record"]
     assert kept is not mine and not hasattr(mine, "last_loss_")
     assert kept.last_loss_ == est.net_.history[-1, "train_loss"]
+
+
+class PoisonFirstStarts(Callback):
+    """Sets every weight to NaN after the first batch of the first ``n`` starts of a fit."""
+
+    starts = 0  # a class attribute: each start works on its own copy of the callback
+
+    def __init__(self, n):
+        self.n = n
+
+    def on_train_begin(self, net, **kwargs):
+        type(self).starts += 1
+
+    def on_batch_end(self, net, **kwargs):
+        if type(self).starts <= self.n:
+            with torch.no_grad():
+                for p in net.module_.parameters():
+                    p.fill_(np.nan)
+
+
+def test_a_start_that_diverges_at_once_is_passed_over(sine_windows):
+    X, y, X_test, _ = sine_windows
+    PoisonFirstStarts.starts = 0
+    est = ALRNNForecaster(**FAST, n_init=2, callbacks=[PoisonFirstStarts(1)]).fit(X, y)
+    assert np.isfinite(est.predict(X_test)).all() and PoisonFirstStarts.starts == 2
+    PoisonFirstStarts.starts = 0
+    with pytest.raises(ValueError, match="ALRNNForecaster diverged in the first epoch"):
+        ALRNNForecaster(**FAST, n_init=2, callbacks=[PoisonFirstStarts(2)]).fit(X, y)
 
 
 def test_fit_leaves_global_torch_rng_alone(sine_windows):
@@ -336,7 +364,9 @@ def test_early_stopping_validates_on_the_last_windows(sine_windows):
                           validation_fraction=0.2).fit(X, y)
     train, valid = est.net_.get_split_datasets(est._scale(X[:, None], est._offset(X[:, None])), y)
     assert list(valid.indices) == list(range(176, 220))
-    assert list(train.indices) == list(range(176))
+    # Training stops 3 (horizon - 1) windows short: window 172's targets are steps
+    # 188..191 of the series, window 176's first one is 192.
+    assert list(train.indices) == list(range(173))
     assert "valid_loss" in est.net_.history[-1]
 
 
@@ -532,6 +562,14 @@ def test_cuda_requested_without_cuda():
         ALRNNForecaster(**FAST, device="cuda").fit(X_OK, Y_OK)
 
 
+def test_cuda_device_past_the_last_one(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(ValueError, match=r"'device' parameter of ALRNNForecaster is 'cuda:3', but "
+                                         r"this machine has 1 CUDA device\(s\), numbered from 0"):
+        ALRNNForecaster(**FAST, device="cuda:3").fit(X_OK, Y_OK)
+
+
 def test_device_may_be_a_torch_device():
     a = ALRNNForecaster(**FAST, device=torch.device("cpu")).fit(X_OK, Y_OK)
     b = ALRNNForecaster(**FAST).fit(X_OK, Y_OK)
@@ -546,12 +584,14 @@ def test_predict_and_forecast_reject_bad_input():
     est.fit(X_OK, Y_OK)
     with pytest.raises(ValueError, match="X has 5 features, but ALRNNForecaster is expecting 6"):
         est.predict(X_OK[:, :5])
+    np.testing.assert_array_equal(est.predict(X_OK[:, None]), est.predict(X_OK))  # 1 channel
     with pytest.raises(ValueError, match="ALRNNForecaster was fitted on 2-D X; got 3-D X"):
-        est.predict(X_OK[:, None])
+        est.predict(np.stack([X_OK, X_OK], axis=1))
     with pytest.raises(ValueError, match=r"forecast: series has 4 time points, but the model "
                                          r"reads windows of window_=6; pass at least 6"):
         est.forecast(np.zeros(4), steps=2)
-    with pytest.raises(ValueError, match="forecast: steps must be an int >= 1. Got 0"):
+    with pytest.raises(ValueError, match="'steps' parameter of ALRNNForecaster.forecast must be an "
+                                         "int in the range"):
         est.forecast(np.zeros(10), steps=0)
     with pytest.raises(ValueError, match="forecast: series has 2 channel"):
         est.forecast(np.zeros((10, 2)), steps=1)
@@ -563,7 +603,8 @@ def test_predict_rejects_other_window_length_in_3d():
     with pytest.raises(ValueError, match="fitted on windows of length 6; got windows of "
                                          "length 4. Use forecast"):
         est.predict(X[..., :4])
-    with pytest.raises(ValueError, match="X has 3 features, but ALRNNForecaster is expecting 2"):
+    with pytest.raises(ValueError, match=r"X has 3 channel\(s\), but ALRNNForecaster was fitted "
+                                         "with 2"):
         est.predict(np.zeros((2, 3, 6)))
 
 
@@ -589,7 +630,7 @@ def test_training_engine_is_skorch_with_radam_decay_and_clipping():
     assert not isinstance(est, NeuralNet) and isinstance(est.net_, NeuralNet)
     assert isinstance(est.net_.optimizer_, torch.optim.RAdam)
     assert len(est.net_.history_) == 4 and est.net_.module_ is not None
-    # Exponential decay per epoch from lr to lr_final, which the last epoch reaches.
+    # Exponential decay per epoch from lr, reaching lr_final after the last epoch.
     recorder = dict(est.net_.callbacks_)["recorder"]
     np.testing.assert_allclose(recorder.lrs, 1e-2 * 0.01 ** (np.arange(4) / 4))
     assert est.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-4)

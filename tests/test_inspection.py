@@ -2,12 +2,15 @@
 
 import re
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from sklearn_alrnn import ALRNNClassifier, ALRNNForecaster, make_windows
 from sklearn_alrnn._module import scan
@@ -103,7 +106,7 @@ def test_constant_input_shifts_the_bias():
     s = np.array([1.0, -2.0])
     point = fixed_points(model, inputs=s).loc[0, "fixed_point"]
     np.testing.assert_allclose(point, np.linalg.solve(np.eye(2) - np.diag(A) - W, h + C @ s))
-    with pytest.raises(ValueError, match=r"one value per input channel of Handmade, 2 in all"):
+    with pytest.raises(ValueError, match="one real number per input channel of Handmade, 2 in all"):
         fixed_points(model, inputs=[1.0, 2.0, 3.0])
 
 
@@ -205,6 +208,29 @@ def test_region_codes_of_a_free_run_follow_the_forecast(sine_windows):
     np.testing.assert_array_equal(codes[0, X.shape[1] :], (free[:, 3] > 0) + 2 * (free[:, 4] > 0))
 
 
+def test_a_forecaster_reads_a_frame_as_one_multichannel_series():
+    series = np.column_stack([np.sin(0.3 * np.arange(60)), np.cos(0.3 * np.arange(60))])
+    est = ALRNNForecaster(n_units=5, n_nonlinear=2, max_epochs=1, random_state=0)
+    est.fit(*make_windows(series, window=8, horizon=1))
+    frame = pd.DataFrame(series, columns=["sin", "cos"])
+    np.testing.assert_array_equal(region_codes(est, frame), region_codes(est, series.T[None]))
+    with pytest.raises(ValueError, match=r"a series of several channels is one case, "
+                                         r"series.T\[None\] \(or a DataFrame\)"):
+        region_codes(est, series)  # numpy (60, 2) are 60 windows of 2 steps
+
+
+def test_window_scaling_warns_when_a_sequence_is_not_a_window(sine_windows):
+    X, y, _, _ = sine_windows
+    est = ALRNNForecaster(n_units=4, n_nonlinear=1, max_epochs=1, scaling="window",
+                          random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        region_codes(est, X)  # windows: read as in training
+    with pytest.warns(UserWarning, match="scaling='window': each window of 16 steps is read "
+                                         "around its own mean. A sequence of 40 steps"):
+        region_codes(est, np.sin(0.3 * np.arange(40)))
+
+
 def test_padding_is_minus_one_and_counts_nowhere():
     # Units: (linear, relu_0, relu_1); case 0 has 4 steps, case 1 has 2 then padding.
     states = np.zeros((2, 4, 3))
@@ -274,12 +300,14 @@ def test_region_arguments_are_checked(thirteen_relus):
 def test_cycle_search_size_is_limited(thirteen_relus):
     with pytest.raises(ValueError, match=r"order=2 over 1,000 regions means solving 499,500"):
         cycles(thirteen_relus, order=2, regions=list(range(1000)))
-    with pytest.raises(ValueError, match="order must be an int >= 2"):
+    with pytest.raises(ValueError, match=r"The 'order' parameter of cycles must be an int in the "
+                                         r"range \[2, inf\) \(the fixed points are order 1\)"):
         cycles(thirteen_relus, order=1, regions=[0, 1])
 
 
 def test_free_run_steps_are_checked(two_unit_forecaster):
-    with pytest.raises(ValueError, match=r"region_codes: n_steps must be an int >= 0\. Got -1"):
+    with pytest.raises(ValueError, match=r"The 'n_steps' parameter of region_codes must be an int "
+                                         r"in the range \[0, inf\)\. Got -1 instead"):
         region_codes(two_unit_forecaster, np.zeros(5), n_steps=-1)
     driven = Handmade(A=np.full(3, 0.5), W=np.zeros((3, 3)), h=np.zeros(3), n_nonlinear=1,
                       C=np.ones((3, 1)))
@@ -330,6 +358,18 @@ def test_profile_reports_a_p_the_estimator_does_not_allow():
     est = ALRNNForecaster(n_units=3, max_epochs=1, random_state=0)
     with pytest.raises(ValueError, match="n_units - n_nonlinear must be >= 1"):
         nonlinearity_profile(est, X, y, n_nonlinear=[0, 3], cv=2)
+
+
+def test_profile_of_a_pipeline_varies_its_last_step():
+    rng = np.random.RandomState(0)
+    y = np.arange(30) % 2
+    X = rng.randn(30, 2, 8) + y[:, None, None]
+    clf = ALRNNClassifier(n_units=3, max_epochs=1, random_state=0)
+    alone = nonlinearity_profile(clf, X, y, n_nonlinear=[0, 1], cv=2)
+    piped = nonlinearity_profile(make_pipeline(FunctionTransformer(), clf), X, y,
+                                 n_nonlinear=[0, 1], cv=2)
+    pd.testing.assert_frame_equal(piped.table_.drop(columns="fit_time"),
+                                  alone.table_.drop(columns="fit_time"))
 
 
 def test_profile_reports_progress_as_grid_search_does(capsys):

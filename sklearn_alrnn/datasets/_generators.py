@@ -26,6 +26,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy.signal import lfilter
 
+from .._validation import check_int
+
 # Regime-wise AR(2) coefficients (intercept, lag-1, lag-2) of make_switching_linear. Regime 0
 # applies when x[t-1] <= 0 and pulls towards its fixed point 1 / 0.3 = 3.33, regime 1 applies
 # when x[t-1] > 0 and pulls towards -1 / 0.4 = -2.5: both fixed points lie in the other regime
@@ -46,19 +48,6 @@ def _describe_range(low: float | None, low_open: bool) -> str:
     if low is None:
         return "(-inf, inf)"
     return f"{'(' if low_open else '['}{low!r}, inf)"
-
-
-def _check_int(value: object, name: str, caller: str, low: int) -> int:
-    expected = f"an int in the range {_describe_range(low, False)}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"The {name!r} parameter of {caller} must be {expected}. Got {value!r} instead."
-        )
-    if value < low:
-        raise ValueError(
-            f"The {name!r} parameter of {caller} must be {expected}. Got {value!r} instead."
-        )
-    return int(value)
 
 
 def _check_float(
@@ -252,12 +241,12 @@ def make_lorenz63(
     True
     """
     caller = "make_lorenz63"
-    n_timepoints = _check_int(n_timepoints, "n_timepoints", caller, low=1)
+    n_timepoints = check_int(n_timepoints, "n_timepoints", caller, low=1)
     dt = _check_float(dt, "dt", caller, low=0.0, low_open=True)
     sigma = _check_float(sigma, "sigma", caller)
     rho = _check_float(rho, "rho", caller)
     beta = _check_float(beta, "beta", caller)
-    burn_in = _check_int(burn_in, "burn_in", caller, low=0)
+    burn_in = check_int(burn_in, "burn_in", caller, low=0)
     noise = _check_float(noise, "noise", caller, low=0.0)
     rng = _check_random_state(random_state, caller)
 
@@ -344,12 +333,12 @@ def make_rossler(
     (500, 3)
     """
     caller = "make_rossler"
-    n_timepoints = _check_int(n_timepoints, "n_timepoints", caller, low=1)
+    n_timepoints = check_int(n_timepoints, "n_timepoints", caller, low=1)
     dt = _check_float(dt, "dt", caller, low=0.0, low_open=True)
     a = _check_float(a, "a", caller)
     b = _check_float(b, "b", caller)
     c = _check_float(c, "c", caller)
-    burn_in = _check_int(burn_in, "burn_in", caller, low=0)
+    burn_in = check_int(burn_in, "burn_in", caller, low=0)
     noise = _check_float(noise, "noise", caller, low=0.0)
     rng = _check_random_state(random_state, caller)
 
@@ -428,7 +417,7 @@ def make_switching_linear(
     [0, 1]
     """
     caller = "make_switching_linear"
-    n_timepoints = _check_int(n_timepoints, "n_timepoints", caller, low=1)
+    n_timepoints = check_int(n_timepoints, "n_timepoints", caller, low=1)
     noise = _check_float(noise, "noise", caller, low=0.0)
     rng = _check_random_state(random_state, caller)
 
@@ -497,7 +486,7 @@ def make_linear_ar(n_timepoints=1000, coefs=(1.5, -0.75), noise=1.0, random_stat
     (300,)
     """
     caller = "make_linear_ar"
-    n_timepoints = _check_int(n_timepoints, "n_timepoints", caller, low=1)
+    n_timepoints = check_int(n_timepoints, "n_timepoints", caller, low=1)
     try:
         coefs_array = np.asarray(coefs, dtype=np.float64)
     except (TypeError, ValueError):
@@ -586,8 +575,8 @@ def make_addition_problem(n_cases=1000, n_timepoints=50, random_state=None):
     [2.0, 2.0, 2.0, 2.0]
     """
     caller = "make_addition_problem"
-    n_cases = _check_int(n_cases, "n_cases", caller, low=1)
-    n_timepoints = _check_int(n_timepoints, "n_timepoints", caller, low=2)
+    n_cases = check_int(n_cases, "n_cases", caller, low=1)
+    n_timepoints = check_int(n_timepoints, "n_timepoints", caller, low=2)
     rng = _check_random_state(random_state, caller)
 
     values = rng.uniform(0.0, 1.0, size=(n_cases, n_timepoints))
@@ -681,10 +670,10 @@ def make_sequence_classification(
     [0, 0, 0, 1, 1, 1]
     """
     caller = "make_sequence_classification"
-    n_timepoints = _check_int(n_timepoints, "n_timepoints", caller, low=1)
-    n_channels = _check_int(n_channels, "n_channels", caller, low=1)
-    n_classes = _check_int(n_classes, "n_classes", caller, low=2)
-    n_cases = _check_int(n_cases, "n_cases", caller, low=n_classes)
+    n_timepoints = check_int(n_timepoints, "n_timepoints", caller, low=1)
+    n_channels = check_int(n_channels, "n_channels", caller, low=1)
+    n_classes = check_int(n_classes, "n_classes", caller, low=2)
+    n_cases = check_int(n_cases, "n_cases", caller, low=n_classes)
     noise = _check_float(noise, "noise", caller, low=0.0)
     rng = _check_random_state(random_state, caller)
 
