@@ -98,7 +98,9 @@ def _dates(column, dayfirst):
 
 def _frequency(index):
     """The index's regular frequency, or None (gaps, missing dates, fewer than 3)."""
-    return pd.infer_freq(index) if len(index) >= 3 and index.notna().all() else None
+    if len(index) < 3 or index.isna().any():
+        return None
+    return pd.DatetimeIndex(index, freq="infer").freq  # pandas' infer_freq warns on pandas 3
 
 
 def _load_series(args):
@@ -256,8 +258,11 @@ def _forecast(args):
         print(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:.4g}"))
 
     if P > 0:
-        summary = region_summary(est, series.to_numpy())
-        print(f"\nRegions visited while reading the series ({len(summary)} of {2**P}):")
+        # Windows of the series, each at its own level as in training (scaling="window").
+        windows, _ = make_windows(series.to_numpy(), args.window, 1)
+        summary = region_summary(est, windows)
+        print(f"\nRegions visited while reading the series' windows ({len(summary)} of "
+              f"{2**P}):")
         print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
         print("(real: the region's fixed point lies inside it; stable: spectral radius < 1)")
     else:
@@ -324,23 +329,44 @@ def _profile_command(args):
 
 
 def _cases(frame, args, path):
-    """(X, y) from a long or wide CSV; y is None when the label column is absent."""
+    """(X, y, ids) from a long or wide CSV; y is None when the label column is absent.
+
+    Long format: one row per (case, time step), the steps of each case in the
+    order of the time column when there is one, else in file order; ids are
+    the case ids. Wide format: one row per case; ids are the row numbers.
+    """
     has_label = args.label in frame.columns
     if args.case_column in frame.columns:  # long: one row per (case, time step)
+        if args.time_column in frame.columns:
+            frame = frame.iloc[np.argsort(_order(frame, args.time_column, path), kind="stable")]
         channels = [c for c in frame.columns if c not in (args.case_column, args.label,
                                                            args.time_column)]
         if not channels:
             raise CLIError(f"{path}: no value columns besides {args.case_column!r}")
-        values = {c: _numeric(frame, c, path) for c in channels}
+        values = {c: _numeric(frame, c, path).to_numpy() for c in channels}
         groups = frame.groupby(args.case_column, sort=False).indices
-        X = [np.stack([values[c].to_numpy()[rows] for c in channels]) for rows in groups.values()]
+        X = [np.stack([values[c][rows] for c in channels]) for rows in groups.values()]
         first_rows = [rows[0] for rows in groups.values()]
-        return X, (frame[args.label].to_numpy()[first_rows] if has_label else None)
+        y = frame[args.label].to_numpy()[first_rows] if has_label else None
+        return X, y, pd.Index(list(groups), name=args.case_column)
     columns = [c for c in frame.columns if c != args.label]
     if not columns:
         raise CLIError(f"{path}: no time-point columns besides the label {args.label!r}")
     values = np.column_stack([_numeric(frame, c, path).to_numpy() for c in columns])
-    return values, (frame[args.label].to_numpy() if has_label else None)
+    y = frame[args.label].to_numpy() if has_label else None
+    return values, y, pd.RangeIndex(len(frame), name="case")
+
+
+def _order(frame, column, path):
+    """The time column as sortable values: numbers, or dates in ISO format."""
+    values = pd.to_numeric(frame[column], errors="coerce")
+    if values.isna().any():
+        values = pd.to_datetime(frame[column], errors="coerce", format="ISO8601")
+    if values.isna().any():
+        row = int(np.flatnonzero(values.isna())[0]) + 2  # +2: header, 1-based
+        raise CLIError(f"{path}: cannot order the rows by --time-column {column!r}: row {row} "
+                       "holds neither a number nor an ISO date (YYYY-MM-DD)")
+    return values.to_numpy()
 
 
 def _classify(args):
@@ -350,8 +376,8 @@ def _classify(args):
     if args.label not in train.columns:
         raise CLIError(f"{args.train}: no label column {args.label!r}; the columns are "
                        f"{', '.join(map(repr, train.columns))}")
-    X_train, y_train = _cases(train, args, args.train)
-    X_test, y_test = _cases(_read_csv(args.test), args, args.test)
+    X_train, y_train, _ = _cases(train, args, args.train)
+    X_test, y_test, ids = _cases(_read_csv(args.test), args, args.test)
     if len(np.unique(y_train)) < 2:
         raise CLIError(f"{args.train}: the label column {args.label!r} holds one class only")
     _say(args, f"Fitting ALRNNClassifier(n_units={args.units}, n_nonlinear={args.n_nonlinear}) "
@@ -360,11 +386,11 @@ def _classify(args):
     pred = clf.predict(X_test)
     if y_test is not None:
         print(f"\nTest accuracy: {np.mean(pred == y_test):.4f} on {len(y_test)} cases")
-    out = pd.DataFrame({"prediction": pred})
+    out = pd.DataFrame({"prediction": pred}, index=ids)
     proba = clf.predict_proba(X_test)
     for k, label in enumerate(clf.classes_):
         out[f"p({label})"] = proba[:, k]
-    out.to_csv(args.output, index_label="case")
+    out.to_csv(args.output)
     print(f"Wrote predictions to {args.output}")
     return 0
 
@@ -376,8 +402,9 @@ def _series_options(parser):
     parser.add_argument("csv", nargs="?", help="CSV file (default: the built-in monthly "
                                                "airline passengers, 1949-1960)")
     parser.add_argument("--column", help="column to forecast (default: the first numeric one)")
-    parser.add_argument("--time-column", help="date column (default: the first column, "
-                                              "when it is not numeric)")
+    parser.add_argument("--time-column", help="date or year column (default: the first "
+                                              "column, when it holds dates or integers "
+                                              "rising by a constant step)")
     parser.add_argument("--window", type=int, default=24, help="context length (default 24)")
     parser.add_argument("--horizon", type=int, default=12, help="steps forecast (default 12)")
 
@@ -465,7 +492,8 @@ def build_parser():
     classify.add_argument("--case-column", default="case",
                           help="case id column of the long format (default 'case')")
     classify.add_argument("--time-column", default="time",
-                          help="time column of the long format, ignored (default 'time')")
+                          help="time column of the long format, which orders each case's "
+                               "rows when present: numbers or ISO dates (default 'time')")
     classify.add_argument("--output", default="predictions.csv",
                           help="predictions CSV to write (default predictions.csv)")
     _model_options(classify, units=32, epochs=100)

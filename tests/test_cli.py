@@ -31,7 +31,7 @@ def test_the_main_job_is_forecast_on_the_builtin_airline_series(tmp_path):
     assert "NonlinearityProfile(R^2, 3 splits)" in result.stdout
     P = re.search(r"selected_ = (\d+)", result.stdout).group(1)
     assert "seasonal naive (m=12)" in result.stdout and f"ALRNN (P={P})" in result.stdout
-    assert ("Regions visited while reading the series" in result.stdout) == (P != "0")
+    assert ("Regions visited while reading the series' windows" in result.stdout) == (P != "0")
     forecast = pd.read_csv(tmp_path / "forecast.csv", index_col=0, parse_dates=True)
     assert list(forecast.index) == list(pd.date_range("1961-01-01", periods=12, freq="MS"))
     assert forecast["forecast"].between(250, 800).all()
@@ -178,7 +178,18 @@ def test_classify_wide_and_long_csvs(tmp_path):
     result = alrnn("classify", "train_long.csv", "test_long.csv", "--label", "kind", *FAST,
                    cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert len(pd.read_csv(tmp_path / "predictions.csv")) == 10
+    in_order = pd.read_csv(tmp_path / "predictions.csv")
+    assert in_order["case"].tolist() == list(range(20, 30))  # the file's case ids
+
+    # Rows in any order: each case's steps are put back in the order of the time column.
+    shuffled = long.sample(frac=1, random_state=0)
+    shuffled[shuffled.case >= 20].drop(columns="kind").to_csv(tmp_path / "test_long.csv",
+                                                               index=False)
+    result = alrnn("classify", "train_long.csv", "test_long.csv", "--label", "kind", *FAST,
+                   cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    again = pd.read_csv(tmp_path / "predictions.csv").set_index("case").loc[in_order["case"]]
+    np.testing.assert_allclose(again["p(high)"], in_order["p(high)"])
 
 
 def write(tmp_path, name, frame):
