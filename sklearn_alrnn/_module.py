@@ -636,7 +636,8 @@ class ClassifierModule(nn.Module):
     init_self_coupling : float, optional
         See :class:`ALRNNCell`.
     generator : torch.Generator, optional
-        Seeds the initialisation.
+        Seeds the initialisation, the head's too (drawn as nn.Linear draws
+        it); None uses torch's global generator.
     """
 
     def __init__(
@@ -648,6 +649,11 @@ class ClassifierModule(nn.Module):
         self.cell = ALRNNCell(n_units, n_nonlinear, n_inputs=n_channels,
                               init_self_coupling=init_self_coupling, generator=generator)
         self.head = nn.Linear(n_units, n_classes)
+        if generator is not None:  # nn.Linear's own draw, U(-1/sqrt(M), 1/sqrt(M))
+            bound = n_units**-0.5
+            with torch.no_grad():
+                for p in self.head.parameters():
+                    p.uniform_(-bound, bound, generator=generator)
 
     def trajectory(self, x):
         """(B, T, K) inputs -> (B, T, M) states z_1 .. z_T, starting from z_0 = 0."""

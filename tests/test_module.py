@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch.autograd import gradcheck
 
-from sklearn_alrnn._module import ALRNNCell, ForecastModule
+from sklearn_alrnn._module import ALRNNCell, ClassifierModule, ForecastModule
 
 
 def make_module(n_channels=2, n_units=6, n_nonlinear=2, input_drive=True, seed=0):
@@ -135,6 +135,15 @@ def test_reference_initialisation_is_seeded_and_stable():
     assert torch.count_nonzero(torch.diagonal(a.cell.coupling())) == 0
     assert a.cell.W.detach().std() < 0.05
     assert torch.count_nonzero(a.cell.h) == 0
+
+
+def test_classifier_module_is_seeded_by_its_generator_alone():
+    a = ClassifierModule(2, 3, 8, 2, generator=torch.Generator().manual_seed(3))
+    torch.rand(5)  # the global generator moves on; the head must not depend on it
+    b = ClassifierModule(2, 3, 8, 2, generator=torch.Generator().manual_seed(3))
+    for (name, p), q in zip(a.named_parameters(), b.parameters()):
+        assert torch.equal(p, q), name
+    assert a.head.weight.abs().max() <= 8**-0.5
 
 
 def numpy_sparse_predictions(module, x, future, interval):
