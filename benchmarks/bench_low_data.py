@@ -90,8 +90,9 @@ def main():
         for P in NONLINEAR:
             scores, seconds = [], []
             for seed in seeds:
+                # Unclipped, the estimator's default when the recorded table was made.
                 est = ALRNNForecaster(n_units=UNITS, n_nonlinear=P, max_epochs=epochs,
-                                      random_state=seed)
+                                      gradient_clip=None, random_state=seed)
                 t0 = time.perf_counter()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")

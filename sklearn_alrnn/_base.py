@@ -109,7 +109,9 @@ class _StopOnDivergence(Callback):
                 self.best_epoch_, self.best_loss_ = epoch["epoch"], loss
             return
         name, lr = self.estimator_name, net.lr
-        hint = f"Lower lr (now {lr:g}) or set gradient_clip (for example gradient_clip=1.0)."
+        clip = dict(net.callbacks_).get("gradient_clip")
+        now = "none" if clip is None else f"{clip.gradient_clip_value:g}"
+        hint = f"Lower lr (now {lr:g}) or gradient_clip (now {now}; 1.0 is a tight clip)."
         if self.best_state_ is None:
             raise _DivergedError(
                 f"{name} diverged in the first epoch: the training loss is "
