@@ -35,19 +35,9 @@ def check_real_array(data, argument: str, owner: str, allow_nan: bool = False):
             f"{argument}.toarray() to convert it to a dense numpy array."
         )
     if hasattr(data, "iloc"):
-        frame = data.to_frame() if data.ndim == 1 else data
-        for column, dtype in frame.dtypes.items():
-            if getattr(dtype, "kind", "O") not in "biufc":
-                where = f"column {column!r} of dtype" if data.ndim == 2 else "dtype"
-                raise ValueError(
-                    f"{owner} expects {argument} of real numbers. Got {where} {dtype} instead."
-                )
-        if not any(dtype.kind == "c" for dtype in frame.dtypes):
-            # The values' checks below, on a copy; the pandas object is returned.
-            values = frame.to_numpy(np.float64, na_value=np.nan)
-            check_real_array(values, argument, owner, allow_nan)
-            return data
-        data = frame.to_numpy()
+        # The checks below run on a float copy; the pandas object itself is returned.
+        check_real_array(_frame_values(data, argument, owner), argument, owner, allow_nan)
+        return data
     try:
         array = np.asarray(data)
     except ValueError as exc:  # a ragged list
@@ -85,6 +75,32 @@ def check_real_array(data, argument: str, owner: str, allow_nan: bool = False):
                 "encoded as NaN; impute or drop them first."
             )
     return array
+
+
+def _frame_values(data, argument: str, owner: str) -> np.ndarray:
+    """A pandas Series or DataFrame as float64 (missing values as NaN), or a ValueError
+    that names the first column that is not numbers: text, dates, durations, complex."""
+    frame = data.to_frame() if data.ndim == 1 else data
+
+    def refuse(i):
+        where = f"column {frame.columns[i]!r} of dtype" if data.ndim == 2 else "dtype"
+        raise ValueError(
+            f"{owner} expects {argument} of real numbers. Got {where} {frame.dtypes.iloc[i]} "
+            "instead."
+        )
+
+    for i, dtype in enumerate(frame.dtypes):
+        if getattr(dtype, "kind", "O") in "mMc":  # numpy takes them as numbers; they are not
+            refuse(i)
+    try:
+        return frame.to_numpy(np.float64, na_value=np.nan)
+    except (TypeError, ValueError):  # text somewhere: find its column
+        for i in range(frame.shape[1]):
+            try:
+                frame.iloc[:, i].to_numpy(np.float64, na_value=np.nan)
+            except (TypeError, ValueError):
+                refuse(i)
+        raise
 
 
 def check_sequence_shape(X, owner: str, layouts: str, case: str = "sequence"):

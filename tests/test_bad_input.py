@@ -142,6 +142,10 @@ CASES = {
     "forecaster text column": (lambda: forecaster().fit(FRAME.assign(c="x"), Y2),
                                ValueError, "ALRNNForecaster expects X of real numbers. Got column "
                                            "'c' of dtype"),
+    "forecaster date column": (lambda: forecaster().fit(FRAME.assign(f=pd.Timestamp(2000, 1, 1)),
+                                                        Y2),
+                               ValueError, "ALRNNForecaster expects X of real numbers. Got column "
+                                           "'f' of dtype datetime64"),
     "forecaster NaN in a frame": (lambda: forecaster().fit(FRAME.where(FRAME > -1), Y2),
                                   ValueError, "Input X contains NaN. ALRNNForecaster does not"),
     # ALRNNClassifier
@@ -268,6 +272,13 @@ def test_bad_input_gets_a_clear_error(case):
     call, error, match = CASES[case]
     with pytest.raises(error, match=match):
         call()
+
+
+def test_frames_of_numbers_in_other_dtypes_are_read_as_numbers():
+    odd = FRAME.astype(object).assign(a=FRAME["a"].astype("category"), b=FRAME["b"] > 0)
+    numbers = pd.DataFrame(odd.to_numpy(float), columns=odd.columns)
+    est = forecaster().fit(odd, Y2)
+    np.testing.assert_array_equal(est.predict(odd), est.predict(numbers))
 
 
 def test_the_table_is_broad():
