@@ -63,7 +63,7 @@ class _TailSplit:
         n_valid = math.ceil(self.fraction * n)
         n_train = n - n_valid - self.gap
         if n_train < 1:
-            gap = f" and the {self.gap} before them (horizon - 1)" if self.gap else ""
+            gap = f" and the {self.gap} before them, whose targets overlap" if self.gap else ""
             raise ValueError(
                 f"{self.estimator_name} with early_stopping=True holds out the last "
                 f"validation_fraction={self.fraction} of the windows for validation{gap}, "

@@ -20,7 +20,13 @@ from torch import nn
 
 from ._base import _BaseALRNN
 from ._module import ClassifierModule
-from ._validation import as_fitted_rank, check_real_array, check_sequence_shape, stack_cases
+from ._validation import (
+    as_case_array,
+    as_fitted_rank,
+    check_channels,
+    check_real_array,
+    check_sequence_shape,
+)
 from ._windows import channel_mean_std
 
 _FLOAT = (np.float64, np.float32)
@@ -54,7 +60,8 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         steps). A float draws each entry uniformly from
         ``[init_self_coupling, 1)`` instead: slowly decaying memory, which
         helps on long sequences (hundreds of steps). Pair it with a lower
-        ``lr`` or ``gradient_clip``, as the state then grows over time.
+        ``lr`` or a tighter ``gradient_clip`` (1.0), as the state then grows
+        over time.
     max_epochs : int, default=100
         Passes over the training sequences.
     lr : float, default=1e-2
@@ -220,12 +227,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
     def _padded(self, X, reset):
         """X as a NaN-padded float array (n, C, T) and the length of each case (n,)."""
         name = type(self).__name__
-        if isinstance(X, (list, tuple)):
-            try:  # equal-length 1-D cases are a 2-D X, as to any scikit-learn estimator
-                X = np.asarray(X)
-            except ValueError:  # ragged: unequal-length cases
-                X = stack_cases(X, name)
-        X = check_real_array(X, "X", name, allow_nan=True)
+        X = check_real_array(as_case_array(X, name), "X", name, allow_nan=True)
         check_sequence_shape(X, name, "(n_cases, n_timepoints) or (n_cases, n_channels, "
                                       "n_timepoints), or a list of (n_channels, n_timepoints) "
                                       "arrays")
@@ -233,11 +235,9 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
             self._x_ndim = np.ndim(X)
         else:
             X = as_fitted_rank(X, self._x_ndim, self.n_features_in_, name)
-            if np.ndim(X) == 3 and np.shape(X)[1] != self.n_channels_:
-                raise ValueError(
-                    f"X has {np.shape(X)[1]} channel(s), but {name} was fitted with "
-                    f"{self.n_channels_}: X is (n_cases, n_channels, n_timepoints)."
-                )
+            if np.ndim(X) == 3:
+                check_channels(np.shape(X)[1], self.n_channels_, name,
+                               "(n_cases, n_channels, n_timepoints)")
         X = validate_data(
             self, X, reset=reset, allow_nd=True, dtype=_FLOAT, ensure_all_finite="allow-nan"
         )
@@ -441,6 +441,6 @@ class _StratifiedSplit(ValidSplit):
             raise ValueError(
                 f"{self.estimator_name} with early_stopping=True holds out a stratified "
                 f"validation_fraction={self.cv} of the cases, which these labels do not "
-                f"allow ({str(exc).rstrip('.')}). Pass more cases of each class, change "
-                "validation_fraction, or set early_stopping=False."
+                "allow. Pass more cases of each class, change validation_fraction, or set "
+                f"early_stopping=False. (scikit-learn: {exc})"
             ) from None

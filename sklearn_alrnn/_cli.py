@@ -258,8 +258,8 @@ def _forecast(args):
         print(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:.4g}"))
 
     if P > 0:
-        # Windows of the series, each at its own level as in training (scaling="window").
-        windows, _ = make_windows(series.to_numpy(), args.window, 1)
+        # Every window of the series, each at its own level as in training (scaling="window").
+        windows = np.lib.stride_tricks.sliding_window_view(series.to_numpy(), args.window)
         summary = region_summary(est, windows)
         print(f"\nRegions visited while reading the series' windows ({len(summary)} of "
               f"{2**P}):")
@@ -339,6 +339,11 @@ def _cases(frame, args, path):
     if args.case_column in frame.columns:  # long: one row per (case, time step)
         if args.time_column in frame.columns:
             frame = frame.iloc[np.argsort(_order(frame, args.time_column, path), kind="stable")]
+            repeated = frame.duplicated([args.case_column, args.time_column])
+            if repeated.any():
+                i = int(np.flatnonzero(repeated)[0])
+                case, step = (frame[c].iloc[i] for c in (args.case_column, args.time_column))
+                raise CLIError(f"{path}: case {case} has two rows at {args.time_column} {step}")
         channels = [c for c in frame.columns if c not in (args.case_column, args.label,
                                                            args.time_column)]
         if not channels:
@@ -361,7 +366,10 @@ def _order(frame, column, path):
     """The time column as sortable values: numbers, or dates in ISO format."""
     values = pd.to_numeric(frame[column], errors="coerce")
     if values.isna().any():
-        values = pd.to_datetime(frame[column], errors="coerce", format="ISO8601")
+        try:
+            values = pd.to_datetime(frame[column], errors="coerce", format="ISO8601", utc=True)
+        except (TypeError, ValueError):  # pandas refuses some mixtures outright
+            values = pd.Series(pd.NaT, index=frame.index)
     if values.isna().any():
         row = int(np.flatnonzero(values.isna())[0]) + 2  # +2: header, 1-based
         raise CLIError(f"{path}: cannot order the rows by --time-column {column!r}: row {row} "

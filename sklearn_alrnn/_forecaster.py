@@ -13,7 +13,7 @@ from torch import nn
 
 from ._base import _BaseALRNN, _TailSplit
 from ._module import ForecastModule
-from ._validation import check_int, check_real_array, check_sequence_shape
+from ._validation import check_channels, check_int, check_real_array, check_sequence_shape
 from ._windows import _series_values
 
 _FLOAT = (np.float64, np.float32)
@@ -140,9 +140,10 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     early_stopping : bool, default=False
         Hold out the last ``validation_fraction`` of the windows (the most
         recent, never a random subset), stop when their loss has not improved
-        for ``n_iter_no_change`` epochs, and keep the best weights. The
-        ``horizon - 1`` windows before the held-out ones, whose targets overlap
-        theirs, are left out of training.
+        for ``n_iter_no_change`` epochs, and keep the best weights. The windows
+        before the held-out ones whose targets overlap theirs (``horizon - 1``
+        of them for windows one step apart, as y shows) are left out of
+        training.
     validation_fraction : float, default=0.1
         Fraction of windows held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
@@ -347,11 +348,9 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
                 f"{name} was fitted on {self._x_ndim}-D X; got {np.ndim(X)}-D X of shape "
                 f"{np.shape(X)} instead."
             )
-        if np.ndim(X) == 3 and np.shape(X)[1] != self.n_channels_:
-            raise ValueError(
-                f"X has {np.shape(X)[1]} channel(s), but {name} was fitted with "
-                f"{self.n_channels_}: X is (n_windows, n_channels, window)."
-            )
+        if np.ndim(X) == 3:
+            check_channels(np.shape(X)[1], self.n_channels_, name,
+                           "(n_windows, n_channels, window)")
         X = validate_data(self, X, reset=False, allow_nd=True, dtype=_FLOAT)
         X3 = self._in_time_order(X[:, None, :] if X.ndim == 2 else X)
         if X3.shape[2] != self.window_:
@@ -438,7 +437,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
 
     def _validation_split(self, seed):
         """skorch ``train_split`` for early stopping: the last windows, in time order."""
-        return _TailSplit(self.validation_fraction, type(self).__name__, gap=self.horizon_ - 1)
+        return _TailSplit(self.validation_fraction, type(self).__name__, gap=self._target_overlap)
 
     # -- estimator API --------------------------------------------------------------
 
@@ -465,6 +464,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         device = self._check_params(n_linear_needed=C)
         self.n_channels_, self.n_targets_, self.horizon_ = C, y3.shape[1], y3.shape[2]
         self.window_ = T
+        self._target_overlap = _target_overlap(y3)
         self.mean_, self.scale_ = self._fit_scaling(X3, y3)
         offset = self._offset(X3)
         Xs, ys = self._scale(X3, offset), self._scale(y3, offset)
@@ -485,9 +485,9 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
             if sequences.shape[1] < 2:
                 raise ValueError(
                     f"{type(self).__name__}: init='autoregressive' fits an autoregression to "
-                    "the windows, which needs at least 2 steps; with covariates y is not "
-                    "part of it, and these windows have 1. Use a longer window or "
-                    "init='reference'."
+                    "the windows, which needs windows of at least 2 steps when X has "
+                    "covariates (y, which has no covariates, is then left out of it). Got "
+                    "windows of 1 step. Use a longer window or init='reference'."
                 )
             n_lags = min((self.n_units - self.n_nonlinear) // C, T)
             module_params["autoregression"] = _autoregression(sequences, n_lags)
@@ -594,12 +594,9 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         check_is_fitted(self, "net_")
         X = check_array(self._check_X(X), allow_nd=True, dtype=_FLOAT, estimator=self)
         X3 = self._in_time_order(X[:, None, :] if X.ndim == 2 else X)
-        if X3.shape[1] != self.n_channels_:
-            raise ValueError(
-                f"X has {X3.shape[1]} channel(s), but {type(self).__name__} was fitted "
-                f"with {self.n_channels_}: X is (n_cases, n_channels, n_timepoints), and a "
-                "series of several channels is one case, series.T[None] (or a DataFrame)."
-            )
+        check_channels(X3.shape[1], self.n_channels_, type(self).__name__,
+                       "(n_cases, n_channels, n_timepoints)", hint=" A series of several "
+                       "channels is one case: series.T[None], or a DataFrame.")
         if self.scaling == "window" and X3.shape[2] != self.window_:
             warnings.warn(
                 f"{type(self).__name__} was fitted with scaling='window': each window of "
@@ -682,6 +679,23 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
                 return pd.Series(result, index=index, name=series.name)
             return pd.DataFrame(result, index=index, columns=series.columns[:nt])
         return result
+
+
+def _target_overlap(y3: np.ndarray) -> int:
+    """How many windows before a window have targets that overlap its own.
+
+    Read from the first two windows' targets (n, n_targets, H): for windows
+    ``stride`` steps apart the second's first H - stride targets are the
+    first's last ones, and ceil((H - 1) / stride) windows overlap; none when
+    the targets share no step (stride >= H, or windows not cut from one series).
+    """
+    if len(y3) < 2:
+        return 0
+    first, second, H = y3[0], y3[1], y3.shape[2]
+    for stride in range(1, H):
+        if np.array_equal(first[:, stride:], second[:, : H - stride]):
+            return -(-(H - 1) // stride)
+    return 0
 
 
 def _extend_index(index: pd.Index, steps: int, name: str) -> pd.Index:

@@ -207,3 +207,26 @@ def stack_cases(cases, name: str) -> np.ndarray:
     for i, a in enumerate(arrays):
         out[i, :, : a.shape[1]] = a
     return out
+
+
+def as_case_array(X, owner: str):
+    """A list of cases as one array; anything else as it is.
+
+    Cases of one length become a 2-D or 3-D array, as scikit-learn reads a list
+    of rows; cases of different lengths a NaN-padded 3-D array (``stack_cases``).
+    """
+    if not isinstance(X, (list, tuple)):
+        return X
+    try:
+        return np.asarray(X)
+    except ValueError:  # ragged: unequal-length cases
+        return stack_cases(X, owner)
+
+
+def check_channels(n_channels: int, fitted: int, owner: str, layout: str, hint: str = ""):
+    """Raise a ValueError unless X has the ``fitted`` number of channels."""
+    if n_channels != fitted:
+        raise ValueError(
+            f"X has {n_channels} channel(s), but {owner} was fitted with {fitted}: X is "
+            f"{layout}.{hint}"
+        )

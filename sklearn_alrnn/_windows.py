@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import as_fitted_rank, check_real_array, check_sequence_shape, stack_cases
+from ._validation import as_case_array, as_fitted_rank, check_real_array, check_sequence_shape
 
 
 def _series_values(series, name, argument="series"):
@@ -174,12 +174,9 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _validate(self, X, reset):
         """X as a float array of 2 or 3 dimensions, and the shape it came in."""
-        if isinstance(X, (list, tuple)):
-            try:
-                X = np.asarray(X)
-            except ValueError:  # unequal-length cases, as ALRNNClassifier takes them
-                X = stack_cases(X, "SequenceScaler")
-        X = check_real_array(X, "X", "SequenceScaler", allow_nan=True)
+        # A list of unequal-length cases, as ALRNNClassifier takes it, comes back padded.
+        X = check_real_array(as_case_array(X, "SequenceScaler"), "X", "SequenceScaler",
+                             allow_nan=True)
         shape = np.shape(X)
         check_sequence_shape(
             X, "SequenceScaler", "(n_cases, n_timepoints) or (n_cases, n_channels, n_timepoints)"

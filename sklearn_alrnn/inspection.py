@@ -90,11 +90,14 @@ _MAX_CONDITION = 1e12
 
 def _as_cases(X: object, estimator) -> object:
     """A series becomes one case, as ``forecast`` reads it: a 1-D array, or for a
-    forecaster a DataFrame (n_timepoints, n_channels). Anything else goes to the
-    estimator as it is."""
+    forecaster a DataFrame of one column per channel (one column per step of a
+    window, as ``predict`` reads it, where the widths are the same). Anything
+    else goes to the estimator as it is."""
     if isinstance(X, (list, tuple)):
         return X
-    if hasattr(X, "columns") and hasattr(estimator, "forecast"):
+    if hasattr(X, "columns") and hasattr(estimator, "forecast") and (
+        X.shape[1] == estimator.n_channels_ != estimator.window_
+    ):
         return X.to_numpy(dtype=np.float64).T[None]
     values = np.asarray(X)
     return values[None] if values.ndim == 1 else X
@@ -124,8 +127,9 @@ def region_codes(estimator, X, *, n_steps=0):
         Sequences as the estimator takes them; any length is accepted, so a
         forecaster can read a whole series as one case. A 1-D array is one
         single-channel case, and so is a pandas Series; for a forecaster, a
-        DataFrame is one case of shape (n_timepoints, n_channels), as
-        ``forecast`` takes it.
+        DataFrame with one column per channel is one case of shape
+        (n_timepoints, n_channels), as ``forecast`` takes it (one with a
+        column per step of a window is windows, as ``predict`` takes it).
     n_steps : int, default=0
         Forecasters only: after reading each sequence, run free this many
         steps (as ``forecast`` does) and give their regions too: the
@@ -570,7 +574,8 @@ def cycles(estimator, order=2, regions="all", *, X=None, inputs=None):
     """
     caller = "cycles"
     check_fitted_alrnn(estimator, caller)
-    order = check_int(order, "order", caller, low=2, hint=" (the fixed points are order 1)")
+    order = check_int(order, "order", caller, low=2,
+                      hint=" (cycles of order 1 are fixed points: see fixed_points)")
     dynamics = estimator._dynamics()
     A, W, P = dynamics["A"], dynamics["W"], dynamics["n_nonlinear"]
     b = _bias(estimator, dynamics, inputs, caller)
@@ -706,6 +711,7 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     """
     from ._plotting import draw_regions
 
+    check_fitted_alrnn(estimator, "plot_regions")
     X = _as_cases(X, estimator)
     codes = region_codes(estimator, X)
     n_cases = len(codes)

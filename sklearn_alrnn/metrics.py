@@ -64,7 +64,8 @@ def _check_trajectory(
         array = None if complex_values else np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:  # strings, ragged lists
         raise ValueError(
-            f"{caller}: {name} must be {expected}. Got a {type(x).__name__} that is not: {exc}"
+            f"{caller}: {name} must be {expected}. Got a {type(x).__name__} that numpy cannot "
+            f"read as real numbers ({exc})."
         ) from None
     if complex_values:
         raise ValueError(f"{caller}: {name} must be {expected}. Got complex values instead.")

@@ -194,9 +194,9 @@ CASES = {
     "classifier stratified split": (
         lambda: classifier(early_stopping=True).fit(X3[:5], [0, 0, 0, 0, 1]),
         ValueError, r"ALRNNClassifier with early_stopping=True holds out a stratified "
-                    r"validation_fraction=0.1 of the cases, which these labels do not allow \("
-                    r"The least populated class.*\). Pass more cases of each class"),
-    "classifier text series": (lambda: classifier().fit(FRAME, pd.Series(LABELS)).predict(
+                    r"validation_fraction=0.1 of the cases, which these labels do not allow. "
+                    r"Pass more cases of each class, .* \(scikit-learn: The least populated"),
+    "classifier text column": (lambda: classifier().fit(FRAME, pd.Series(LABELS)).predict(
                                    FRAME.assign(a="x")),
                                ValueError, "ALRNNClassifier expects X of real numbers. Got column "
                                            "'a' of dtype"),
@@ -205,7 +205,7 @@ CASES = {
     "forecaster AR of 1-step windows": (
         lambda: forecaster(init="autoregressive").fit(X3[..., :1], Y2),
         ValueError, "ALRNNForecaster: init='autoregressive' fits an autoregression to the "
-                    "windows, which needs at least 2 steps"),
+                    "windows, which needs windows of at least 2 steps when X has covariates"),
     # inspection and prediction_error
     "inspection of another model": (lambda: region_codes(LinearRegression(), X2),
                                     TypeError, "region_codes reads a fitted ALRNNForecaster or "

@@ -217,6 +217,13 @@ def write(tmp_path, name, frame):
                                                 r"be an int in the range \[1, inf\)"),
         (lambda p: ["forecast", "--n-init", 0], r"The 'n_init' parameter of ALRNNForecaster "
                                                 r"must be an int in the range \[1, inf\)"),
+        (lambda p: ["classify", write(p, "e.csv", pd.DataFrame({
+            "case": [0, 0, 1, 1], "time": [1, 1, 1, 2], "x": range(4), "kind": [0, 0, 1, 1]})),
+            "e.csv", "--label", "kind"], "e.csv: case 0 has two rows at time 1"),
+        (lambda p: ["classify", write(p, "f.csv", pd.DataFrame({
+            "case": [0, 0], "time": ["2020-01-01", "soon"], "x": [1, 2], "kind": [0, 0]})),
+            "f.csv", "--label", "kind"], "f.csv: cannot order the rows by --time-column 'time': "
+                                         r"row 3 holds neither a number nor an ISO date"),
         (lambda p: ["forecast", "--clip", -1], r"The 'gradient_clip' parameter of "
                                                r"ALRNNForecaster must be a float in the range "
                                                r"\(0.0, inf\) or None. Got -1.0"),

@@ -367,6 +367,18 @@ def test_early_stopping_validates_on_the_last_windows(sine_windows):
     # Training stops 3 (horizon - 1) windows short: window 172's targets are steps
     # 188..191 of the series, window 176's first one is 192.
     assert list(train.indices) == list(range(173))
+
+
+# Of 20 windows 2 are validated; before them, those whose 4 targets overlap theirs wait.
+@pytest.mark.parametrize("stride, n_train", [(1, 15), (2, 16), (4, 18)])
+def test_early_stopping_leaves_out_only_windows_whose_targets_overlap(stride, n_train):
+    series = np.sin(0.3 * np.arange(400))
+    X, y = make_windows(series, window=16, horizon=4, stride=stride)
+    X, y = X[:20], y[:20]
+    est = ALRNNForecaster(**{**FAST, "max_epochs": 1}, early_stopping=True).fit(X, y)
+    train, valid = est.net_.get_split_datasets(est._scale(X[:, None], est._offset(X[:, None])), y)
+    assert list(valid.indices) == [18, 19]
+    assert list(train.indices) == list(range(n_train))
     assert "valid_loss" in est.net_.history[-1]
 
 

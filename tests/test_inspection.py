@@ -214,8 +214,13 @@ def test_a_forecaster_reads_a_frame_as_one_multichannel_series():
     est.fit(*make_windows(series, window=8, horizon=1))
     frame = pd.DataFrame(series, columns=["sin", "cos"])
     np.testing.assert_array_equal(region_codes(est, frame), region_codes(est, series.T[None]))
-    with pytest.raises(ValueError, match=r"a series of several channels is one case, "
-                                         r"series.T\[None\] \(or a DataFrame\)"):
+    # A frame with a column per step of a window is windows, as predict reads it.
+    one = ALRNNForecaster(n_units=4, n_nonlinear=1, max_epochs=1, random_state=0)
+    X, y = make_windows(series[:, 0], window=8, horizon=1)
+    one.fit(pd.DataFrame(X), y)
+    np.testing.assert_array_equal(region_codes(one, pd.DataFrame(X)), region_codes(one, X))
+    with pytest.raises(ValueError, match=r"A series of several channels is one case: "
+                                         r"series.T\[None\], or a DataFrame"):
         region_codes(est, series)  # numpy (60, 2) are 60 windows of 2 steps
 
 
@@ -224,7 +229,7 @@ def test_window_scaling_warns_when_a_sequence_is_not_a_window(sine_windows):
     est = ALRNNForecaster(n_units=4, n_nonlinear=1, max_epochs=1, scaling="window",
                           random_state=0).fit(X, y)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", UserWarning)
         region_codes(est, X)  # windows: read as in training
     with pytest.warns(UserWarning, match="scaling='window': each window of 16 steps is read "
                                          "around its own mean. A sequence of 40 steps"):
@@ -301,7 +306,7 @@ def test_cycle_search_size_is_limited(thirteen_relus):
     with pytest.raises(ValueError, match=r"order=2 over 1,000 regions means solving 499,500"):
         cycles(thirteen_relus, order=2, regions=list(range(1000)))
     with pytest.raises(ValueError, match=r"The 'order' parameter of cycles must be an int in the "
-                                         r"range \[2, inf\) \(the fixed points are order 1\)"):
+                                         r"range \[2, inf\) \(cycles of order 1 are fixed points"):
         cycles(thirteen_relus, order=1, regions=[0, 1])
 
 

@@ -235,8 +235,9 @@ class TestInputValidation:
             (np.zeros((4, 3, 2)), r"Got an array of shape \(4, 3, 2\) instead"),
             (np.zeros(()), r"Got an array of shape \(\) instead"),
             (np.array([1 + 1j, 2.0]), r"Got complex values instead"),
-            (["a", "b"], r"Got a list that is not: could not convert string to float: 'a'"),
-            ([[1.0, 2.0], [1.0]], r"Got a list that is not: setting an array element"),
+            (["a", "b"], r"Got a list that numpy cannot read as real numbers \(could not "
+                         r"convert string to float: 'a'\)"),
+            ([[1.0, 2.0], [1.0]], r"Got a list that numpy cannot read as real numbers"),
             (None, r"Got None instead"),
         ],
     )
