@@ -25,11 +25,12 @@ def _axes(ax):
     return _pyplot().subplots(layout="constrained")[1] if ax is None else ax
 
 
-def draw_regions(values, codes, labels, ax=None):
+def draw_regions(values, codes, labels, time_index=None, ax=None):
     """Lines of ``values`` (n_channels, T) over bands coloured by ``codes`` (T,).
 
     ``labels`` maps each region code present to its legend text; code -1
-    (padding) is left blank.
+    (padding) is left blank. ``time_index`` (T labels, such as a pandas time
+    index) names the ticks of the x axis, which counts steps.
     """
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
@@ -61,6 +62,23 @@ def draw_regions(values, codes, labels, ax=None):
     ax.set_ylim(bottom, top)
     ax.set_xlim(-0.5, len(codes) - 0.5)
     ax.set_xlabel("time step")
+    if time_index is not None:
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        names = [str(v) for v in time_index]
+        if hasattr(time_index, "normalize") and (time_index.normalize() == time_index).all():
+            # Dates without a time of day, as coarse as they allow: 1949, 1949-02, 1949-02-03.
+            if (time_index.day != 1).any():
+                names = time_index.strftime("%Y-%m-%d")
+            elif (time_index.month != 1).any():
+                names = time_index.strftime("%Y-%m")
+            else:
+                names = time_index.strftime("%Y")
+        ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda x, _: names[int(x)] if 0 <= x < len(names) else "")
+        )
+        ax.set_xlabel(time_index.name or "time")
     ax.set_ylabel("value")
     handles = [
         Patch(color=color, alpha=0.35, label=f"region {region} ({labels[region]})")

@@ -2,7 +2,10 @@
 
 scikit-learn's ``check_array`` rejects sparse, complex, string, object and
 non-finite input, but several of its messages do not say which estimator
-objected; these checks run first and do.
+objected; these checks run first and do. The same goes for integer arguments
+(``check_int``), for the estimator an inspection function is given
+(``check_fitted_alrnn``), and for the layouts of sequences: lists of cases
+(``as_case_array``), ranks (``as_fitted_rank``) and channels (``check_channels``).
 """
 
 import numbers

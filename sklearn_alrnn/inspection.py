@@ -712,6 +712,7 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     from ._plotting import draw_regions
 
     check_fitted_alrnn(estimator, "plot_regions")
+    index = getattr(X, "index", None)  # a pandas series' time index labels the x axis
     X = _as_cases(X, estimator)
     codes = region_codes(estimator, X)
     n_cases = len(codes)
@@ -727,4 +728,6 @@ def plot_regions(estimator, X, *, case=0, ax=None):
         values = values[:, ::-1]  # in the order the model reads it, as the codes are
     P = estimator._dynamics()["n_nonlinear"]
     labels = {c: _pattern(c, P) for c in np.unique(codes[codes >= 0]).tolist()}
-    return draw_regions(values, codes, labels, ax=ax)
+    if index is not None and len(index) != len(codes):  # rows of cases, not a series
+        index = None
+    return draw_regions(values, codes, labels, time_index=index, ax=ax)

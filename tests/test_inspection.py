@@ -436,6 +436,14 @@ def test_plots_return_their_axes(two_unit_forecaster):
     visited = np.unique(region_codes(two_unit_forecaster, series))
     assert labels == [f"region {r} ({r})" for r in visited]
     assert len(ax.lines) == 1 and len(ax.images) == 1
+    assert ax.get_xlabel() == "time step"
+    # A pandas series' dates label the steps, as coarse as they allow.
+    monthly = pd.Series(series, index=pd.date_range("1949-01", periods=40, freq="MS",
+                                                    name="month"))
+    ax = plot_regions(two_unit_forecaster, monthly)
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ax.get_xlabel() == "month" and ticks[0] == "1949-01" and len(ticks) >= 3
     profile = NonlinearityProfile([0, 1], [[0.5, 0.6], [0.8, 0.9]])
     ax = profile.plot(ax=plt.figure().gca())
     assert ax.get_xlabel() == "nonlinear units (n_nonlinear)"
