@@ -207,7 +207,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
     the first M - P units and ReLU on the last P. During the window,
     :math:`z_{1:N,t}` is replaced by the observation (teacher forcing);
     afterwards :math:`\\hat x_t = z_{1:N,t}`. Covariate channels are read
-    and rolled out like targets but do not enter the loss.
+    and rolled out like targets but do not enter the loss: past the window
+    the model runs them free, and their future values cannot be supplied.
 
     With ``forcing_interval`` set, training follows [3]_: forcing only every
     tau-th step keeps gradients through chaotic dynamics from exploding,
@@ -632,6 +633,13 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         The last ``window_`` points are the context; the model then runs free,
         so ``steps`` may exceed the training horizon by far: this is also how
         to generate a long trajectory of the fitted dynamical system.
+
+        Channels are matched by position, in the order of the windows ``fit``
+        saw; a DataFrame's column names are not checked (windows cut by
+        ``make_windows`` carry none). Covariate channels are not given for the
+        future: the model runs them free with the targets, although they never
+        entered the training loss, so a covariate known in advance (a
+        calendar, a promotion plan) is not used as known.
 
         Parameters
         ----------

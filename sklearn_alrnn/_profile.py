@@ -140,7 +140,8 @@ def nonlinearity_profile(
         Training data as the estimator's ``fit`` takes them.
     n_nonlinear : list of int, default=None
         Numbers of nonlinear units to try. None tries 0 and the powers of
-        two below ``estimator.n_units``. Values the estimator does not allow
+        two below ``estimator.n_units`` that leave a forecaster one linear
+        unit per channel. Values the estimator does not allow
         (above ``n_units``, or leaving fewer linear units than a forecaster
         has channels) make it raise its own error.
     cv : int, cross-validation generator or iterable, default=None
@@ -180,8 +181,10 @@ def nonlinearity_profile(
         name, model = estimator.steps[-1]
         param = f"{name}__n_nonlinear"
     if n_nonlinear is None:
-        n_units = model.n_units
-        n_nonlinear = [0] + [2**i for i in range(n_units.bit_length()) if 2**i < n_units]
+        # Powers of two that leave a linear unit (for a forecaster, one per channel).
+        n_linear = np.shape(X)[1] if hasattr(model, "forecast") and np.ndim(X) == 3 else 1
+        most = model.n_units - n_linear
+        n_nonlinear = [0] + [2**i for i in range(max(most, 0).bit_length()) if 2**i <= most]
     candidates = list(n_nonlinear) if np.ndim(n_nonlinear) == 1 else []
     if not candidates or len(set(candidates)) != len(candidates):
         raise ValueError(

@@ -204,7 +204,8 @@ def stack_cases(cases, name: str) -> np.ndarray:
     if len(channels) > 1:
         raise ValueError(
             f"{name}: all cases of a list X must have the same number of channels. "
-            f"Got {sorted(channels)}."
+            f"Got {sorted(channels)}. Each case is (n_channels, n_timepoints), as aeon "
+            "stores them: transpose tables of one row per time step."
         )
     out = np.full((len(arrays), arrays[0].shape[0], max(a.shape[1] for a in arrays)), np.nan)
     for i, a in enumerate(arrays):

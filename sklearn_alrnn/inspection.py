@@ -665,7 +665,7 @@ def plot_forecast(estimator, series, truth=None, *, steps=None, ax=None):
     else:
         x_history = np.arange(len(series))
         x_future = np.arange(len(series), len(series) + steps)
-        names = [None] * n_targets
+        names = [None] if n_targets == 1 else [f"channel {c}" for c in range(n_targets)]
     forecast = np.asarray(forecast, dtype=np.float64).reshape(steps, -1)
     if truth is not None:
         truth = np.asarray(truth, dtype=np.float64).reshape(len(truth), -1)

@@ -365,6 +365,13 @@ def test_profile_reports_a_p_the_estimator_does_not_allow():
         nonlinearity_profile(est, X, y, n_nonlinear=[0, 3], cv=2)
 
 
+def test_default_profile_leaves_a_forecaster_a_linear_unit_per_channel():
+    X, y = np.random.RandomState(0).randn(40, 4, 6), np.random.RandomState(1).randn(40)
+    est = ALRNNForecaster(n_units=6, max_epochs=1, random_state=0)
+    profile = nonlinearity_profile(est, X, y, cv=2)  # 4 would leave 2 linear units for 4
+    assert profile.table_["n_nonlinear"].tolist() == [0, 1, 2]
+
+
 def test_profile_of_a_pipeline_varies_its_last_step():
     rng = np.random.RandomState(0)
     y = np.arange(30) % 2
@@ -475,6 +482,12 @@ def test_plot_forecast_draws_history_truth_and_the_forecast(two_unit_forecaster)
     with pytest.raises(ValueError, match=r"plot_forecast: truth must hold 10 steps of 1 "
                                          r"target channel\(s\). Got an array of shape \(10, 2\)"):
         plot_forecast(est, series[:40], np.zeros((10, 2)))
+
+    two = np.column_stack([series, np.cos(0.5 * np.arange(50))])
+    both = ALRNNForecaster(n_units=4, max_epochs=1, random_state=0)
+    both.fit(*make_windows(two[:40], window=5, horizon=2))
+    labels = [t.get_text() for t in plot_forecast(both, two[:40]).get_legend().get_texts()]
+    assert labels[:2] == ["channel 0", "channel 0, forecast"] and "channel 1" in labels
     plt.close("all")
 
 
