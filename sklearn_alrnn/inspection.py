@@ -728,6 +728,6 @@ def plot_regions(estimator, X, *, case=0, ax=None):
         values = values[:, ::-1]  # in the order the model reads it, as the codes are
     P = estimator._dynamics()["n_nonlinear"]
     labels = {c: _pattern(c, P) for c in np.unique(codes[codes >= 0]).tolist()}
-    if index is not None and len(index) != len(codes):  # rows of cases, not a series
+    if index is not None and (n_cases != 1 or len(index) != len(codes)):  # rows of cases
         index = None
     return draw_regions(values, codes, labels, time_index=index, ax=ax)
