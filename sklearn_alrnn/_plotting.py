@@ -65,15 +65,17 @@ def draw_regions(values, codes, labels, time_index=None, ax=None):
     if time_index is not None:
         from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-        names = [str(v) for v in time_index]
-        if hasattr(time_index, "normalize") and (time_index.normalize() == time_index).all():
-            # Dates without a time of day, as coarse as they allow: 1949, 1949-02, 1949-02-03.
-            if (time_index.day != 1).any():
-                names = time_index.strftime("%Y-%m-%d")
-            elif (time_index.month != 1).any():
-                names = time_index.strftime("%Y-%m")
-            else:
-                names = time_index.strftime("%Y")
+        # Dates as coarse as they allow: 1949, 1949-02, 1949-02-03, 1949-02-03 10:00.
+        if not hasattr(time_index, "normalize"):  # not dates: the labels as they are
+            names = [str(v) for v in time_index]
+        elif (time_index.normalize() != time_index).any():
+            names = time_index.strftime("%Y-%m-%d %H:%M")
+        elif (time_index.day != 1).any():
+            names = time_index.strftime("%Y-%m-%d")
+        elif (time_index.month != 1).any():
+            names = time_index.strftime("%Y-%m")
+        else:
+            names = time_index.strftime("%Y")
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
         ax.xaxis.set_major_formatter(
             FuncFormatter(lambda x, _: names[int(x)] if 0 <= x < len(names) else "")

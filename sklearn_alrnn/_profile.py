@@ -182,7 +182,10 @@ def nonlinearity_profile(
         param = f"{name}__n_nonlinear"
     if n_nonlinear is None:
         # Powers of two that leave a linear unit (for a forecaster, one per channel).
-        n_linear = np.shape(X)[1] if hasattr(model, "forecast") and np.ndim(X) == 3 else 1
+        try:
+            n_linear = np.shape(X)[1] if hasattr(model, "forecast") and np.ndim(X) == 3 else 1
+        except ValueError:  # a ragged X: the estimator's own check will say so
+            n_linear = 1
         most = model.n_units - n_linear
         n_nonlinear = [0] + [2**i for i in range(max(most, 0).bit_length()) if 2**i <= most]
     candidates = list(n_nonlinear) if np.ndim(n_nonlinear) == 1 else []

@@ -685,7 +685,8 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     estimator : fitted ALRNNForecaster or ALRNNClassifier
         The model to read.
     X : array-like
-        Sequences as for :func:`region_codes`; a 1-D series is one case.
+        Sequences as for :func:`region_codes`; a 1-D series is one case. The
+        time index of a pandas series (not a RangeIndex) labels the x axis.
     case : int, default=0
         Which case of X to draw.
     ax : matplotlib Axes, default=None
@@ -694,8 +695,9 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     Returns
     -------
     ax : matplotlib Axes
-        The axes drawn on: each channel of the case against the time step,
-        over bands coloured by region, with a legend of region patterns.
+        The axes drawn on: each channel of the case against the time step (in
+        the order the model reads it), over bands coloured by region, with a
+        legend of region patterns.
 
     Examples
     --------
@@ -712,7 +714,10 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     from ._plotting import draw_regions
 
     check_fitted_alrnn(estimator, "plot_regions")
-    index = getattr(X, "index", None)  # a pandas series' time index labels the x axis
+    # A pandas series' time index labels the x axis; steps need no labels of their own.
+    index = X.index if isinstance(X, (pd.Series, pd.DataFrame)) else None
+    if isinstance(index, pd.RangeIndex):
+        index = None
     X = _as_cases(X, estimator)
     codes = region_codes(estimator, X)
     n_cases = len(codes)
@@ -726,6 +731,7 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     values = values[None] if values.ndim == 1 else values  # (n_channels, n_timepoints)
     if getattr(estimator, "time_order", None) == "newest_first":
         values = values[:, ::-1]  # in the order the model reads it, as the codes are
+        index = None if index is None else index[::-1]
     P = estimator._dynamics()["n_nonlinear"]
     labels = {c: _pattern(c, P) for c in np.unique(codes[codes >= 0]).tolist()}
     if index is not None and (n_cases != 1 or len(index) != len(codes)):  # rows of cases

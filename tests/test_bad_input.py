@@ -230,6 +230,9 @@ CASES = {
                                                               normalize="yes"),
                                     ValueError, "The 'normalize' parameter of transition_matrix "
                                                 "must be a bool. Got 'yes' instead"),
+    "profile of ragged windows": (lambda: nonlinearity_profile(
+                                      forecaster(), [[1.0, 2.0], [1.0]] * 5, np.zeros(10), cv=2),
+                                  ValueError, "ALRNNForecaster expects X as a rectangular array"),
     "profile of one P": (lambda: nonlinearity_profile(forecaster(), X2, Y2, n_nonlinear=1),
                          ValueError, "nonlinearity_profile: n_nonlinear must be a non-empty list "
                                      "of distinct ints. Got 1 instead"),

@@ -451,6 +451,20 @@ def test_plots_return_their_axes(two_unit_forecaster):
     ax.figure.canvas.draw()
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ax.get_xlabel() == "month" and ticks[0] == "1949-01" and len(ticks) >= 3
+    hourly = pd.Series(series, index=pd.date_range("2020-01-01 10:00", periods=40, freq="h"))
+    ax = plot_regions(two_unit_forecaster, hourly)
+    ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels() if t.get_text()][0] == "2020-01-01 10:00"
+    # Read newest first, the series' labels run backwards with its values.
+    newest = ALRNNForecaster(n_units=2, n_nonlinear=1, time_order="newest_first", max_epochs=1)
+    newest.fit(*make_windows(series, window=5, horizon=1))
+    ax = plot_regions(newest, monthly[:5])
+    ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels() if t.get_text()][0] == "1949-05"
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), series[:5][::-1])
+    # A list of one case, and a series on a RangeIndex, are steps.
+    assert plot_regions(two_unit_forecaster, [series]).get_xlabel() == "time step"
+    assert plot_regions(two_unit_forecaster, pd.Series(series)).get_xlabel() == "time step"
     profile = NonlinearityProfile([0, 1], [[0.5, 0.6], [0.8, 0.9]])
     ax = profile.plot(ax=plt.figure().gca())
     assert ax.get_xlabel() == "nonlinear units (n_nonlinear)"
