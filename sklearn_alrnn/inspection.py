@@ -384,7 +384,11 @@ def fixed_points(estimator, regions="all", *, X=None, inputs=None):
     >>> points.index.tolist(), points["pattern"].tolist()
     ([0, 1, 2, 3], ['00', '10', '01', '11'])
     """
-    caller = "fixed_points"
+    return _fixed_points(estimator, regions, X, inputs, "fixed_points")
+
+
+def _fixed_points(estimator, regions, X, inputs, caller):
+    """:func:`fixed_points`, its messages naming ``caller``."""
     check_fitted_alrnn(estimator, caller)
     dynamics = estimator._dynamics()
     A, W, P = dynamics["A"], dynamics["W"], dynamics["n_nonlinear"]
@@ -447,10 +451,9 @@ def region_summary(estimator, X, *, inputs=None):
     1.0
     """
     codes = region_codes(estimator, X)
-    _bias(estimator, estimator._dynamics(), inputs, "region_summary")  # checks inputs
     visited, counts = np.unique(codes[codes >= 0], return_counts=True)
     _, visits = np.unique(_run_regions(codes), return_counts=True)
-    points = fixed_points(estimator, visited.tolist(), inputs=inputs)
+    points = _fixed_points(estimator, visited.tolist(), None, inputs, "region_summary")
     summary = pd.DataFrame(
         {"occupancy": counts / counts.sum(), "mean_dwell": counts / visits},
         index=pd.Index(visited, name="region"),
