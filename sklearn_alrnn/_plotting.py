@@ -25,20 +25,30 @@ def _axes(ax):
     return _pyplot().subplots(layout="constrained")[1] if ax is None else ax
 
 
-def draw_regions(values, codes, labels, time_index=None, ax=None):
+# Channels are told apart by line style: colour belongs to the regions behind them.
+_LINE_STYLES = ("-", "--", ":", "-.")
+
+
+def draw_regions(values, codes, labels, time_index=None, names=None, ax=None):
     """Lines of ``values`` (n_channels, T) over bands coloured by ``codes`` (T,).
 
     ``labels`` maps each region code present to its legend text; code -1
     (padding) is left blank. ``time_index`` (T labels, such as a pandas time
-    index) names the ticks of the x axis, which counts steps.
+    index) names the ticks of the x axis, which counts steps. ``names`` (one
+    per channel; None: "channel 0", "channel 1", ...) label the lines in the
+    legend when there are several channels.
     """
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
     ax = _axes(ax)
     steps = np.arange(values.shape[1])
-    for line in values:
-        ax.plot(steps, line, color="black", linewidth=1)
+    names = [f"channel {k}" for k in range(len(values))] if names is None else names
+    lines = [
+        ax.plot(steps, line, color="black", linewidth=1,
+                linestyle=_LINE_STYLES[k % len(_LINE_STYLES)], label=str(name))[0]
+        for k, (line, name) in enumerate(zip(values, names))
+    ]
     regions = list(labels)
     # tab10/tab20 keep neighbouring region colours distinct; past 20 they repeat.
     palette = _pyplot().get_cmap("tab10" if len(regions) <= 10 else "tab20")
@@ -86,10 +96,12 @@ def draw_regions(values, codes, labels, time_index=None, ax=None):
         Patch(color=color, alpha=0.35, label=f"region {region} ({labels[region]})")
         for region, color in zip(regions, colors)
     ]
-    # Outside the axes: inside, the legend would hide the bands it explains.
+    # Outside the axes: inside, a legend would hide the bands it explains. One
+    # legend, as constrained layout leaves room for an axes' last legend only.
+    several = len(lines) > 1
     ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small",
-        title="active region", frameon=False,
+        handles=(lines if several else []) + handles, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+        fontsize="small", title=None if several else "active region", frameon=False,
     )
     return ax
 

@@ -700,7 +700,9 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     ax : matplotlib Axes
         The axes drawn on: each channel of the case against the time step (in
         the order the model reads it), over bands coloured by region, with a
-        legend of region patterns.
+        legend of region patterns. Several channels are drawn in line styles
+        of their own and named in the legend (a DataFrame's column names,
+        else "channel k").
 
     Examples
     --------
@@ -721,6 +723,7 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     index = X.index if isinstance(X, (pd.Series, pd.DataFrame)) else None
     if isinstance(index, pd.RangeIndex):
         index = None
+    names = list(X.columns) if isinstance(X, pd.DataFrame) else None
     X = _as_cases(X, estimator)
     codes = region_codes(estimator, X)
     n_cases = len(codes)
@@ -738,5 +741,7 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     P = estimator._dynamics()["n_nonlinear"]
     labels = {c: _pattern(c, P) for c in np.unique(codes[codes >= 0]).tolist()}
     if index is not None and (n_cases != 1 or len(index) != len(codes)):  # rows of cases
-        index = None
-    return draw_regions(values, codes, labels, time_index=index, ax=ax)
+        index, names = None, None
+    if names is not None and len(names) != len(values):  # a DataFrame of windows
+        names = None
+    return draw_regions(values, codes, labels, time_index=index, names=names, ax=ax)

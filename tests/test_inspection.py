@@ -465,6 +465,15 @@ def test_plots_return_their_axes(two_unit_forecaster):
     # A list of one case, and a series on a RangeIndex, are steps.
     assert plot_regions(two_unit_forecaster, [series]).get_xlabel() == "time step"
     assert plot_regions(two_unit_forecaster, pd.Series(series)).get_xlabel() == "time step"
+    # Several channels: told apart by line style, named in a legend of their own.
+    frame = pd.DataFrame({"sales": series, "price": np.cos(series)})
+    two = ALRNNForecaster(n_units=3, n_nonlinear=1, max_epochs=1)
+    ax = plot_regions(two.fit(*make_windows(frame.to_numpy(), window=5, horizon=1)), frame)
+    assert [line.get_linestyle() for line in ax.lines] == ["-", "--"]
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[:2] == ["sales", "price"] and texts[2].startswith("region ")
+    ax = plot_regions(two, frame.to_numpy().T[None])
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["channel 0", "channel 1"]
     profile = NonlinearityProfile([0, 1], [[0.5, 0.6], [0.8, 0.9]])
     ax = profile.plot(ax=plt.figure().gca())
     assert ax.get_xlabel() == "nonlinear units (n_nonlinear)"
