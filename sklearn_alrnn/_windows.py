@@ -14,6 +14,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import as_case_array, as_fitted_rank, check_real_array, check_sequence_shape
@@ -122,7 +123,9 @@ def channel_mean_std(X3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.nan_to_num(mean), np.nan_to_num(std)
 
 
-class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SequenceScaler(
+    OneToOneFeatureMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Standardise each channel of a collection of sequences.
 
     The mean and standard deviation of each channel are taken over all cases
@@ -131,6 +134,10 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     transforming; a list of unequal-length cases comes back NaN-padded, of
     shape (n_cases, n_channels, longest), which :class:`ALRNNClassifier`
     reads as it reads the list.
+
+    ``set_output(transform="pandas")`` (or the global ``transform_output``)
+    applies to 2-D output only: a DataFrame cannot hold 3-D output, which
+    stays a numpy array.
 
     It is meant for the classifier. :class:`ALRNNForecaster` scales its data
     itself (its ``scaling`` parameter): in a Pipeline in front of it, this
@@ -221,7 +228,22 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_scaled : ndarray of the same shape as X
         """
         X3, shape = self._validate_3d(X)
-        return ((X3 - self.mean_[:, None]) / self.scale_[:, None]).reshape(shape)
+        out = ((X3 - self.mean_[:, None]) / self.scale_[:, None]).reshape(shape)
+        return _wrap_data_with_container("transform", out, X, self) if out.ndim == 2 else out
+
+    def fit_transform(self, X, y=None):
+        """Fit to X, then transform it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_timepoints) or (n_cases, n_channels, n_timepoints)
+        y : ignored
+
+        Returns
+        -------
+        X_scaled : ndarray of the same shape as X
+        """
+        return self.fit(X, y).transform(X)
 
     def inverse_transform(self, X):
         """Undo :meth:`transform`.
@@ -248,3 +270,8 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 f"{self.mean_.shape[0]} channels."
             )
         return X3, shape
+
+
+# Opted out of scikit-learn's automatic wrapping above, which would fail on 3-D
+# output; transform wraps 2-D output itself, and set_output stays available.
+SequenceScaler._sklearn_auto_wrap_output_keys = {"transform"}

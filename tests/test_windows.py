@@ -3,8 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
+from sklearn.pipeline import make_pipeline
 
-from sklearn_alrnn import SequenceScaler, make_windows
+from sklearn_alrnn import ALRNNClassifier, SequenceScaler, make_windows
 
 
 def test_windows_of_a_series_are_views_in_time_order():
@@ -86,6 +88,20 @@ def test_sequence_scaler_keeps_the_shape_it_is_given():
     with pytest.raises(ValueError, match="X has 3 features, but SequenceScaler is expecting 6 "
                                          "features as input. Fitted on 2-D X"):
         flat.transform(X[:, 0, :3])
+
+
+def test_sequence_scaler_pandas_output_is_for_2d_data():
+    X = np.random.RandomState(0).randn(6, 2, 5)
+    y = np.arange(6) % 2
+    with sklearn.config_context(transform_output="pandas"):  # a DataFrame holds no 3-D X
+        out = SequenceScaler().fit_transform(X)
+        assert isinstance(out, np.ndarray) and out.shape == X.shape
+        clf = ALRNNClassifier(n_units=4, n_nonlinear=1, max_epochs=1)
+        assert make_pipeline(SequenceScaler(), clf).fit(X, y).predict(X).shape == (6,)
+    frame = pd.DataFrame(X[:, 0], columns=list("abcde"), index=range(10, 16))
+    out = SequenceScaler().set_output(transform="pandas").fit(frame).transform(frame)
+    assert list(out.columns) == list("abcde") and list(out.index) == list(range(10, 16))
+    np.testing.assert_allclose(out.to_numpy(), SequenceScaler().fit_transform(X[:, 0]))
 
 
 def test_sequence_scaler_rejects_other_channel_count():
