@@ -177,8 +177,15 @@ def check_fitted_alrnn(estimator, caller: str, forecaster: bool = False) -> None
     hooks = ("_dynamics", "forecast") if forecaster else ("_dynamics",)
     if not all(hasattr(estimator, hook) for hook in hooks):
         expected = "ALRNNForecaster" if forecaster else "ALRNNForecaster or ALRNNClassifier"
+        hint = ""
+        if hasattr(estimator, "best_estimator_"):
+            hint = " Pass the search's best_estimator_."
+        elif hasattr(estimator, "steps"):
+            hint = (" For a Pipeline, pass its last step and the data transformed by the "
+                    "steps before it: pipe[-1], pipe[:-1].transform(X).")
         raise TypeError(
             f"{caller} reads a fitted {expected}. Got {type(estimator).__name__} instead."
+            f"{hint}"
         )
     if hasattr(estimator, "fit"):
         check_is_fitted(estimator, "net_")

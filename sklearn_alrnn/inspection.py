@@ -154,12 +154,17 @@ def region_codes(estimator, X, *, n_steps=0):
     >>> codes.shape, int(codes.min()) >= 0, int(codes.max()) < 2**2
     ((1, 100), True, True)
     """
-    check_fitted_alrnn(estimator, "region_codes")
-    n_steps = check_int(n_steps, "n_steps", "region_codes", low=0)
+    return _region_codes(estimator, X, n_steps, "region_codes")
+
+
+def _region_codes(estimator, X, n_steps, caller):
+    """:func:`region_codes`, its errors naming ``caller``."""
+    check_fitted_alrnn(estimator, caller)
+    n_steps = check_int(n_steps, "n_steps", caller, low=0)
     dynamics = estimator._dynamics()
     if n_steps and dynamics["C"] is not None:
         raise ValueError(
-            f"region_codes: n_steps runs a forecaster free after each sequence; "
+            f"{caller}: n_steps runs a forecaster free after each sequence; "
             f"{type(estimator).__name__} is driven by its input and has no free run. "
             f"Got n_steps={n_steps}."
         )
@@ -218,7 +223,7 @@ def transition_matrix(estimator, X, *, normalize=False):
             f"The 'normalize' parameter of transition_matrix must be a bool. Got "
             f"{normalize!r} instead."
         )
-    codes = region_codes(estimator, X)
+    codes = _region_codes(estimator, X, 0, "transition_matrix")
     before, after = codes[:, :-1].ravel(), codes[:, 1:].ravel()
     both = (before >= 0) & (after >= 0)
     visited = np.unique(codes[codes >= 0])
@@ -309,7 +314,7 @@ def _regions(estimator, regions, X, n_nonlinear, caller):
                 f"{caller}: regions='visited' needs the sequences X that visit them. "
                 "Pass X=..., or use regions='all' or a list of region codes."
             )
-        codes = region_codes(estimator, X)
+        codes = _region_codes(estimator, X, 0, caller)
         return np.unique(codes[codes >= 0])
     if keyword is not None or not np.iterable(regions):
         raise ValueError(
@@ -450,7 +455,7 @@ def region_summary(estimator, X, *, inputs=None):
     >>> float(summary["occupancy"].sum())
     1.0
     """
-    codes = region_codes(estimator, X)
+    codes = _region_codes(estimator, X, 0, "region_summary")
     visited, counts = np.unique(codes[codes >= 0], return_counts=True)
     _, visits = np.unique(_run_regions(codes), return_counts=True)
     points = _fixed_points(estimator, visited.tolist(), None, inputs, "region_summary")
@@ -725,7 +730,7 @@ def plot_regions(estimator, X, *, case=0, ax=None):
         index = None
     names = list(X.columns) if isinstance(X, pd.DataFrame) else None
     X = _as_cases(X, estimator)
-    codes = region_codes(estimator, X)
+    codes = _region_codes(estimator, X, 0, "plot_regions")
     n_cases = len(codes)
     if isinstance(case, bool) or not isinstance(case, Integral) or not -n_cases <= case < n_cases:
         raise ValueError(

@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
 
 from sklearn_alrnn import ALRNNClassifier, ALRNNForecaster, SequenceScaler, make_windows
 from sklearn_alrnn.inspection import (
@@ -210,6 +212,15 @@ CASES = {
     "inspection of another model": (lambda: region_codes(LinearRegression(), X2),
                                     TypeError, "region_codes reads a fitted ALRNNForecaster or "
                                                "ALRNNClassifier. Got LinearRegression instead"),
+    "inspection of a Pipeline": (lambda: transition_matrix(make_pipeline(fitted_classifier()), X2),
+                                 TypeError, r"transition_matrix reads a fitted ALRNNForecaster or "
+                                            r"ALRNNClassifier. Got Pipeline instead. For a "
+                                            r"Pipeline, pass its last step and the data "
+                                            r"transformed by the steps before it: pipe\[-1\]"),
+    "inspection of a search": (lambda: region_summary(GridSearchCV(forecaster(), {}).fit(X2, Y2),
+                                                      X2[0]),
+                               TypeError, "region_summary reads .* Got GridSearchCV instead. "
+                                          "Pass the search's best_estimator_"),
     "forecast plot of a classifier": (lambda: plot_forecast(fitted_classifier(), X2[0]),
                                       TypeError, "plot_forecast reads a fitted ALRNNForecaster. "
                                                  "Got ALRNNClassifier instead"),
