@@ -6,6 +6,7 @@ standard error of the best mean, since fewer ReLU units mean fewer linear
 regions to read and less room to overfit.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -13,6 +14,8 @@ import pandas as pd
 from sklearn.base import is_classifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
+
+from ._forecaster import _target_overlap
 
 
 class NonlinearityProfile:
@@ -110,15 +113,39 @@ class NonlinearityProfile:
         return draw_profile(self.table_, self.best_, self.selected_, self.scoring, ax=ax)
 
 
+def _overlap(y) -> int:
+    """How many windows before a window have targets that overlap its own (0 if unreadable)."""
+    try:
+        y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):  # the estimator's own check will say what is wrong
+        return 0
+    return _target_overlap(y.reshape(len(y), 1, -1) if y.ndim < 3 else y) if y.ndim else 0
+
+
 def _default_cv(estimator, y, cv):
-    """Time-ordered splits for forecasters, stratified folds for classifiers."""
+    """Time-ordered splits for forecasters, stratified folds for classifiers.
+
+    A forecaster's splits leave out the windows whose targets overlap the
+    test windows' (``horizon - 1`` of them at stride 1); a TimeSeriesSplit
+    passed in with a smaller gap gets a warning.
+    """
     n_splits = 5 if cv is None else cv
-    if not isinstance(n_splits, Integral) or isinstance(n_splits, bool):
-        return cv
-    if is_classifier(estimator):
+    integral = isinstance(n_splits, Integral) and not isinstance(n_splits, bool)
+    if integral and is_classifier(estimator):
         return StratifiedKFold(n_splits)
-    horizon = np.shape(y)[-1] if np.ndim(y) > 1 else 1
-    return TimeSeriesSplit(n_splits, gap=horizon - 1)
+    if integral:
+        return TimeSeriesSplit(n_splits, gap=_overlap(y))
+    if isinstance(cv, TimeSeriesSplit) and not is_classifier(estimator):
+        if cv.gap < (overlap := _overlap(y)):
+            warnings.warn(
+                f"nonlinearity_profile: each window's targets overlap those of the "
+                f"{overlap} window(s) before it, but cv=TimeSeriesSplit(gap={cv.gap}) leaves "
+                f"only {cv.gap} out between training and test, so the last training targets "
+                f"are test values. Use TimeSeriesSplit(gap={overlap}).",
+                UserWarning,
+                stacklevel=3,
+            )
+    return cv
 
 
 def nonlinearity_profile(
@@ -146,10 +173,11 @@ def nonlinearity_profile(
         has channels) make it raise its own error.
     cv : int, cross-validation generator or iterable, default=None
         Splitting strategy. None or an int (5 when None) gives, for a
-        forecaster, ``TimeSeriesSplit(n_splits, gap=horizon - 1)`` with the
-        horizon read from y's last axis, so that overlapping windows never
-        leak test targets into training; for a classifier
-        ``StratifiedKFold(n_splits)``. Anything else is used as given.
+        forecaster, ``TimeSeriesSplit(n_splits, gap=...)`` with the gap
+        that keeps overlapping windows from leaking test targets into
+        training: ``horizon - 1`` for windows one step apart (read from y);
+        for a classifier ``StratifiedKFold(n_splits)``. Anything else is used
+        as given; a TimeSeriesSplit with a smaller gap gets a warning.
     scoring : str or callable, default=None
         A scikit-learn scorer; None uses the estimator's ``score`` (R^2 for a
         forecaster, accuracy for a classifier).

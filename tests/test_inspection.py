@@ -345,9 +345,21 @@ def test_profile_applies_the_one_standard_error_rule():
 
 
 def test_default_splits_are_time_ordered_for_forecasters():
-    cv = _default_cv(ALRNNForecaster(), np.zeros((10, 3)), None)
+    series = np.sin(0.5 * np.arange(40))
+    _, y = make_windows(series, window=5, horizon=3)
+    cv = _default_cv(ALRNNForecaster(), y, None)
     assert isinstance(cv, TimeSeriesSplit) and cv.gap == 2 and cv.n_splits == 5
-    assert _default_cv(ALRNNForecaster(), np.zeros(10), 3).gap == 0
+    _, y_stride2 = make_windows(series, window=5, horizon=3, stride=2)
+    assert _default_cv(ALRNNForecaster(), y_stride2, 3).gap == 1  # ceil(2 / 2)
+    assert _default_cv(ALRNNForecaster(), y[:, 0], 3).gap == 0
+    # A splitter passed in that lets training targets overlap the test ones is flagged.
+    with pytest.warns(UserWarning, match=r"overlap those of the 2 window\(s\) before it, but "
+                                         r"cv=TimeSeriesSplit\(gap=0\) .* Use "
+                                         r"TimeSeriesSplit\(gap=2\)"):
+        _default_cv(ALRNNForecaster(), y, TimeSeriesSplit(3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _default_cv(ALRNNForecaster(), y, TimeSeriesSplit(3, gap=2))
 
     class Classifier(ALRNNForecaster):
         def __sklearn_tags__(self):
