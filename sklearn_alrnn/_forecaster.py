@@ -639,7 +639,10 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         ``make_windows`` carry none). Covariate channels are not given for the
         future: the model runs them free with the targets, although they never
         entered the training loss, so a covariate known in advance (a
-        calendar, a promotion plan) is not used as known.
+        calendar, a promotion plan) is not used as known. To use it, lead it
+        by the horizon in the windows and in ``series``, so that the window
+        read holds its values up to the end of the forecast (bench_covariates
+        in ``benchmarks/README.md``).
 
         Parameters
         ----------
