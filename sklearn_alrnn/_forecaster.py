@@ -14,7 +14,7 @@ from torch import nn
 from ._base import _BaseALRNN, _TailSplit
 from ._module import ForecastModule
 from ._validation import check_channels, check_int, check_real_array, check_sequence_shape
-from ._windows import _series_values
+from ._windows import _series_values, target_overlap
 
 _FLOAT = (np.float64, np.float32)
 # A free run whose forecasts grow this many times larger than the windows it read (in
@@ -465,7 +465,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         device = self._check_params(n_linear_needed=C)
         self.n_channels_, self.n_targets_, self.horizon_ = C, y3.shape[1], y3.shape[2]
         self.window_ = T
-        self._target_overlap = _target_overlap(y3)
+        self._target_overlap = target_overlap(y3)
         self.mean_, self.scale_ = self._fit_scaling(X3, y3)
         offset = self._offset(X3)
         Xs, ys = self._scale(X3, offset), self._scale(y3, offset)
@@ -690,23 +690,6 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
                 return pd.Series(result, index=index, name=series.name)
             return pd.DataFrame(result, index=index, columns=series.columns[:nt])
         return result
-
-
-def _target_overlap(y3: np.ndarray) -> int:
-    """How many windows before a window have targets that overlap its own.
-
-    Read from the first two windows' targets (n, n_targets, H): for windows
-    ``stride`` steps apart the second's first H - stride targets are the
-    first's last ones, and ceil((H - 1) / stride) windows overlap; none when
-    the targets share no step (stride >= H, or windows not cut from one series).
-    """
-    if len(y3) < 2:
-        return 0
-    first, second, H = y3[0], y3[1], y3.shape[2]
-    for stride in range(1, H):
-        if np.array_equal(first[:, stride:], second[:, : H - stride]):
-            return -(-(H - 1) // stride)
-    return 0
 
 
 def _extend_index(index: pd.Index, steps: int, name: str) -> pd.Index:

@@ -15,7 +15,7 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 
-from ._forecaster import _target_overlap
+from ._windows import target_overlap
 
 
 class NonlinearityProfile:
@@ -119,7 +119,7 @@ def _overlap(y) -> int:
         y = np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError):  # the estimator's own check will say what is wrong
         return 0
-    return _target_overlap(y.reshape(len(y), 1, -1) if y.ndim < 3 else y) if y.ndim else 0
+    return target_overlap(y.reshape(len(y), 1, -1) if y.ndim < 3 else y) if y.ndim else 0
 
 
 def _default_cv(estimator, y, cv):

@@ -112,6 +112,23 @@ def make_windows(series, window, horizon, stride=1, *, n_targets=None):
     return X, y
 
 
+def target_overlap(y3: np.ndarray) -> int:
+    """How many windows before a window have targets that overlap its own.
+
+    Read from the first two windows' targets (n, n_targets, H): for windows
+    ``stride`` steps apart the second's first H - stride targets are the
+    first's last ones, and ceil((H - 1) / stride) windows overlap; none when
+    the targets share no step (stride >= H, or windows not cut from one series).
+    """
+    if len(y3) < 2:
+        return 0
+    first, second, H = y3[0], y3[1], y3.shape[2]
+    for stride in range(1, H):
+        if np.array_equal(first[:, stride:], second[:, : H - stride]):
+            return -(-(H - 1) // stride)
+    return 0
+
+
 def channel_mean_std(X3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each channel's mean and standard deviation over (n, C, T), NaN ignored: (C,), (C,).
 
