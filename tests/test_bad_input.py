@@ -204,6 +204,20 @@ CASES = {
                                            "'a' of dtype"),
     "classifier proba before fit": (lambda: classifier().predict_proba(X3),
                                     NotFittedError, "This ALRNNClassifier instance is not fitted"),
+    "forecaster on a meta device": (lambda: forecaster(device="meta").fit(X2, Y2),
+                                    ValueError, "The 'device' parameter of ALRNNForecaster must "
+                                                "be 'cpu' or a CUDA device. Got 'meta' instead"),
+    "early stopping without training windows": (
+        lambda: forecaster(early_stopping=True, validation_fraction=0.95).fit(X2[:3], Y2[:3]),
+        ValueError, "ALRNNForecaster with early_stopping=True holds out the last "
+                    "validation_fraction=0.95 of the windows for validation, which leaves no "
+                    "training windows out of 3"),
+    "classifier list with text": (lambda: classifier().fit([X2[0], "ab"], [0, 1]),
+                                  ValueError, "ALRNNClassifier: case 1 of X is not a numeric "
+                                              "array"),
+    "classifier list of 3-D cases": (lambda: classifier().fit([X3, X2], [0, 1]),
+                                     ValueError, "ALRNNClassifier: each case of a list X must be "
+                                                 r"an array .* Got shape \(10, 2, 6\) for case 0"),
     "forecaster AR of 1-step windows": (
         lambda: forecaster(init="autoregressive").fit(X3[..., :1], Y2),
         ValueError, "ALRNNForecaster: init='autoregressive' fits an autoregression to the "

@@ -167,6 +167,34 @@ def test_cycles_keep_only_self_consistent_orbits():
     assert "points" in cycles(model, order=3).columns
 
 
+def test_a_two_cycle_of_non_commuting_maps_in_two_dimensions():
+    # Region 0 then region 1 of z -> A z + W phi(z) + h; solved by hand (J_1 J_0 != J_0 J_1).
+    A, W, h = np.array([0.3, 0.5]), np.array([[0.0, 1.0], [0.0, -2.0]]), np.array([0.0, 1.0])
+    found = cycles(Handmade(A, W, h, 1), order=2)
+    assert found["regions"].tolist() == [(0, 1)]
+    np.testing.assert_allclose(found.loc[0, "points"],
+                               [[600 / 637, -2 / 7], [180 / 637, 6 / 7]], rtol=1e-12)
+    assert found.loc[0, "spectral_radius"] == pytest.approx(0.75)
+
+
+def test_every_cycle_found_is_a_periodic_orbit_of_the_full_map():
+    rng = np.random.RandomState(0)
+    for _ in range(20):
+        A, W, h = rng.uniform(-1, 1, 3), rng.randn(3, 3), rng.randn(3)
+        for order in (2, 3):
+            for points in cycles(Handmade(A, W, h, 2), order=order)["points"]:
+                for i in range(order):
+                    np.testing.assert_allclose(step(points[i], A, W, h, 2),
+                                               points[(i + 1) % order], atol=1e-9)
+
+
+def test_a_singular_region_has_no_fixed_point():
+    # Unit 0 has self-coupling 1 and no bias: I - J is singular in both regions.
+    points = fixed_points(Handmade([1.0, 0.5], np.zeros((2, 2)), [0.0, 1.0], 1))
+    assert np.isnan(np.stack(points["fixed_point"])).all()
+    assert not points["real"].any()
+
+
 def test_cycles_try_each_rotation_class_once():
     from sklearn_alrnn.inspection import _lyndon_words, _n_lyndon_words
 
@@ -191,6 +219,12 @@ def test_region_codes_read_the_last_units_bit_k_for_unit_k(sine_windows):
     assert codes.shape == (20, X.shape[1]) and codes.dtype == np.int64
     # A 1-D series is one case.
     assert region_codes(est, X[0]).shape == (1, X.shape[1])
+
+
+def test_a_relu_unit_at_exactly_zero_is_off():
+    states = np.array([[[5.0, 0.0, 1.0], [5.0, 1.0, 0.0]]])  # (case, step, unit)
+    model = Handmade(np.full(3, 0.5), np.zeros((3, 3)), np.zeros(3), 2, states=states)
+    np.testing.assert_array_equal(region_codes(model, None), [[2, 1]])
 
 
 def test_region_codes_of_a_free_run_follow_the_forecast(sine_windows):
@@ -298,7 +332,8 @@ def test_region_arguments_are_checked(thirteen_relus):
         fixed_points(thirteen_relus, [0], X=[0])
     with pytest.raises(ValueError, match=r"region codes must be ints in \[0, 8192\)"):
         fixed_points(thirteen_relus, [0, 8192])
-    with pytest.raises(ValueError, match="must be 'all', 'visited' or a list"):
+    with pytest.raises(ValueError, match="fixed_points: regions must be 'all', 'visited' or a "
+                                         r"list of region codes. Got 'some' instead\.$"):
         fixed_points(thirteen_relus, "some")
 
 

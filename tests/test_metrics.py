@@ -156,6 +156,11 @@ def test_state_space_divergence_gmm_is_seeded_and_separates_distributions():
     reseeded = state_space_divergence(x_true, shifted, method="gmm", random_state=1)
     assert reseeded != far
     assert reseeded == pytest.approx(far, rel=0.1)
+    # numpy generators seed it as sklearn's random_state does: equal states, equal results.
+    for make in (np.random.default_rng, np.random.RandomState):
+        a, b = (state_space_divergence(x_true, shifted, method="gmm", random_state=make(3))
+                for _ in range(2))
+        assert a == b and a == pytest.approx(far, rel=0.25)
 
 
 def test_power_spectrum_distance_of_identical_inputs_is_zero():
@@ -258,7 +263,11 @@ class TestInputValidation:
         ({"n_bins": 2.5}, TypeError, r"'n_bins' parameter .* Got 2\.5 instead"),
         ({"method": "kde"}, ValueError, r"The 'method' parameter of state_space_divergence "
          r"must be a str among \{'auto', 'bins', 'gmm'\}\. Got 'kde' instead\."),
-        ({"random_state": "0"}, TypeError, r"'random_state' parameter of state_space_divergence"),
+        ({"random_state": "0"}, TypeError, r"The 'random_state' parameter of "
+         r"state_space_divergence must be None, an int, a numpy.random.Generator or a "
+         r"numpy.random.RandomState\. Got '0' instead\."),
+        ({"random_state": -1}, ValueError, r"The 'random_state' parameter of "
+         r"state_space_divergence must be a non-negative int\. Got -1 instead\."),
     ],
 )
 def test_state_space_divergence_rejects_bad_parameters(kwargs, error, message):
@@ -320,12 +329,42 @@ def test_prediction_error_rejects_bad_input(fitted_with_covariate):
     with pytest.raises(ValueError, match=r"'n_steps' parameter of prediction_error must be an "
                        r"int in the range \[1, inf\). Got 0 instead"):
         prediction_error(est, series, 0)
-    with pytest.raises(TypeError, match="Got 2.5 instead"):
+    with pytest.raises(TypeError, match=r"'n_steps' parameter of prediction_error .* Got 2\.5 "
+                                        r"instead\.$"):
         prediction_error(est, series, 2.5)
     with pytest.raises(ValueError, match="series has 1 channel"):
         prediction_error(est, series[:, 0], 1)
     with pytest.raises(ValueError, match=r"series has 8 time points, but window_ \+ n_steps "
                        r"= 6 \+ 3 = 9 are needed"):
         prediction_error(est, series[:8], 3)
-    with pytest.raises(ValueError, match="contains NaN"):
+    with pytest.raises(ValueError, match="Input series contains NaN. prediction_error does not "
+                                         "accept missing values"):
         prediction_error(est, np.where(series > 0.9, np.nan, series), 1)
+
+
+def test_power_spectrum_distance_closed_forms():
+    t = np.arange(2000)
+    s20, s200 = np.sin(2 * np.pi * 20 * t / 2000), np.sin(2 * np.pi * 200 * t / 2000)
+    assert power_spectrum_distance(s20, s200, smoothing=0) == pytest.approx(1.0, abs=1e-9)
+    # Spectra p = (1/2, 1/2) and q = (1, 0): H = sqrt(1 - sqrt(1/2)).
+    assert power_spectrum_distance(s20 + s200, s20, smoothing=0) == pytest.approx(
+        math.sqrt(1 - math.sqrt(0.5)), abs=1e-9)
+    x = np.random.default_rng(0).normal(size=500)
+    assert power_spectrum_distance(x, 3 * x + 5) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("smoothing", [0, 5, 20])
+def test_power_spectrum_distance_is_the_documented_recipe(smoothing):
+    from scipy.ndimage import gaussian_filter1d
+
+    def spectrum(x):  # z-score, |rFFT|^2, Gaussian smoothing, normalise
+        power = np.abs(np.fft.rfft((x - x.mean()) / x.std())) ** 2
+        power = gaussian_filter1d(power, smoothing) if smoothing else power
+        return power / power.sum()
+
+    rng = np.random.default_rng(1)
+    a = np.sin(0.2 * np.arange(1000)) + rng.normal(size=1000) + 3
+    b = np.sin(0.25 * np.arange(1000)) + rng.normal(size=1000)
+    hellinger = math.sqrt(1 - np.sum(np.sqrt(spectrum(a) * spectrum(b))))
+    assert power_spectrum_distance(a, b, smoothing=smoothing) == pytest.approx(hellinger,
+                                                                               rel=1e-9)

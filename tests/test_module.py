@@ -5,6 +5,7 @@ import pytest
 import torch
 from torch.autograd import gradcheck
 
+from sklearn_alrnn import _module
 from sklearn_alrnn._module import ALRNNCell, ClassifierModule, ForecastModule
 
 
@@ -135,6 +136,24 @@ def test_reference_initialisation_is_seeded_and_stable():
     assert torch.count_nonzero(torch.diagonal(a.cell.coupling())) == 0
     assert a.cell.W.detach().std() < 0.05
     assert torch.count_nonzero(a.cell.h) == 0
+
+
+def test_reference_initialisation_is_the_closed_form():
+    # A = diag(K) / lambda_max(K), K = R^T R / M + I, R ~ N(0, 1) drawn first from the generator.
+    M = 16
+    R = torch.randn(M, M, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    K = R.T @ R / M + torch.eye(M, dtype=torch.float64)
+    expected = (torch.diagonal(K) / torch.linalg.eigvalsh(K)[-1]).float()
+    module = ForecastModule(1, 1, 2, M, 2, generator=torch.Generator().manual_seed(3))
+    torch.testing.assert_close(module.cell.A.detach(), expected, rtol=0, atol=0)
+
+
+def test_a_free_run_longer_than_a_chunk_carries_its_state_on(monkeypatch):
+    module = ForecastModule(2, 2, 3, 6, 2, generator=torch.Generator().manual_seed(0)).double()
+    x = torch.randn(2, 5, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    whole = module.rollout(x, 20).detach()
+    monkeypatch.setattr(_module, "_FREE_RUN_CHUNK", 7)  # chunks of 7, 7 and 6 steps
+    torch.testing.assert_close(module.rollout(x, 20).detach(), whole, rtol=0, atol=1e-12)
 
 
 def test_classifier_module_is_seeded_by_its_generator_alone():

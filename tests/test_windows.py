@@ -39,10 +39,15 @@ def test_pandas_input_is_not_copied():
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"window": 0, "horizon": 1}, ValueError, "'window' parameter of make_windows"),
-        ({"window": 2, "horizon": 0}, ValueError, "'horizon' parameter of make_windows"),
-        ({"window": 2, "horizon": 1, "stride": 1.5}, ValueError, "'stride' parameter"),
-        ({"window": 8, "horizon": 3}, ValueError, r"series has 10 time points, but window"),
+        ({"window": 0, "horizon": 1}, ValueError, r"The 'window' parameter of make_windows "
+                                                  r"must be an int in the range \[1, inf\). "
+                                                  r"Got 0 instead\.$"),
+        ({"window": 2, "horizon": 0}, ValueError, r"The 'horizon' parameter of make_windows "
+                                                  r"must be .* Got 0 instead\.$"),
+        ({"window": 2, "horizon": 1, "stride": 1.5}, ValueError,
+         r"The 'stride' parameter of make_windows must be .* Got 1\.5 instead\.$"),
+        ({"window": 8, "horizon": 3}, ValueError, r"series has 10 time points, but window \+ "
+                                                  r"horizon = 8 \+ 3 = 11 are needed"),
     ],
 )
 def test_make_windows_rejects_bad_arguments(kwargs, error, match):
@@ -102,6 +107,13 @@ def test_sequence_scaler_pandas_output_is_for_2d_data():
     out = SequenceScaler().set_output(transform="pandas").fit(frame).transform(frame)
     assert list(out.columns) == list("abcde") and list(out.index) == list(range(10, 16))
     np.testing.assert_allclose(out.to_numpy(), SequenceScaler().fit_transform(X[:, 0]))
+
+
+def test_sequence_scaler_with_mean_and_with_std_off():
+    X = np.random.RandomState(0).randn(5, 2, 7) * 3 + 4
+    mean, std = X.mean(axis=(0, 2))[:, None], X.std(axis=(0, 2))[:, None]
+    np.testing.assert_allclose(SequenceScaler(with_std=False).fit_transform(X), X - mean)
+    np.testing.assert_allclose(SequenceScaler(with_mean=False).fit_transform(X), X / std)
 
 
 def test_sequence_scaler_rejects_other_channel_count():
