@@ -67,8 +67,6 @@ def _time_index(frame, column, path):
     Dates are read month first, as pandas does, unless only day first reads them
     all at a regular step (13/01/2015, or monthly 01/02/2015, 01/03/2015, ...).
     """
-    if column not in frame.columns:
-        raise CLIError(f"{path}: no time column {column!r}")
     index = _dates(frame[column], dayfirst=False)
     freq = _frequency(index)
     if freq is None:
@@ -118,6 +116,9 @@ def _load_series(args):
         elif _steps(frame[first]) is not None:  # 1949, 1950, ...: a time index too
             time_column = first
             _say(args, f"Reading {first!r} as the time index (--time-column to choose).")
+    if time_column is not None and time_column not in frame.columns:
+        raise CLIError(f"{args.csv}: no time column {time_column!r}; the columns are "
+                       f"{', '.join(map(repr, frame.columns))}")
     others = [c for c in frame.columns if c != time_column]
     numeric = [c for c in others if pd.api.types.is_numeric_dtype(frame[c])]
     column = args.column or next(iter(numeric or others), None)

@@ -197,6 +197,11 @@ def write(tmp_path, name, frame):
     return name
 
 
+def write_text(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    return name
+
+
 @pytest.mark.parametrize(
     "make_args, message",
     [
@@ -213,6 +218,15 @@ def write(tmp_path, name, frame):
             "x": range(6)})), "--window", 2, "--horizon", 1, "--holdout", 1],
          r"d.csv: the time column 'day' is irregular: row\(s\) 5 .* break the usual step of "
          "1 days"),
+        (lambda p: ["forecast", write(p, "g.csv", pd.DataFrame({"x": range(50)})),
+                    "--time-column", "when"], "g.csv: no time column 'when'; the columns are 'x'"),
+        (lambda p: ["forecast", write(p, "h.csv", pd.DataFrame({
+            "month": ["2020-01-01", "soon"] + [f"2021-{m:02d}-01" for m in range(1, 13)] * 4,
+            "x": range(50)}))], "h.csv: time column 'month' has a value that is not a date in "
+                                r"row 3 \(counting the header as row 1\)"),
+        (lambda p: ["forecast", write_text(p, "i.csv", 'a,b\n1,"2\n')],
+         "cannot read 'i.csv' as CSV: Error tokenizing data"),
+        (lambda p: ["forecast", "--holdout", -1], "--holdout must be >= 0, got -1"),
         (lambda p: ["forecast", "--window", 0], r"The 'window' parameter of make_windows must "
                                                 r"be an int in the range \[1, inf\)"),
         (lambda p: ["forecast", "--n-init", 0], r"The 'n_init' parameter of ALRNNForecaster "
