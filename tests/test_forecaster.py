@@ -232,6 +232,24 @@ def test_n_init_with_early_stopping_keeps_the_lowest_validation_loss(nth_start):
     np.testing.assert_array_equal(est.predict(X[-5:]), alone[2].predict(X[-5:]))
 
 
+def test_final_loss_with_early_stopping_is_that_of_the_restored_epoch():
+    """Not the lowest validation loss: skorch restores the epoch that improved by its
+    threshold, which a later, slightly lower loss does not displace."""
+    from types import SimpleNamespace
+
+    from skorch.history import History
+
+    history = History()
+    for valid in (0.5, 0.3, 0.299, 0.4):
+        history.new_epoch()
+        history.record("train_loss", 0.1)
+        history.record("valid_loss", valid)
+    stopper = SimpleNamespace(best_epoch_=2)  # 0.299 missed the threshold
+    net = SimpleNamespace(history=history, callbacks_=[("early_stopping", stopper)])
+    assert ALRNNForecaster(early_stopping=True)._final_loss(net) == 0.3
+    assert ALRNNForecaster()._final_loss(net) == 0.1
+
+
 def test_n_init_gives_each_fit_its_own_callbacks():
     class Record(Callback):
         def initialize(self):
