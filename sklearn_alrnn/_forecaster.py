@@ -641,8 +641,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         entered the training loss, so a covariate known in advance (a
         calendar, a promotion plan) is not used as known. To use it, lead it
         by the horizon in the windows and in ``series``, so that the window
-        read holds its values up to the end of the forecast (bench_covariates
-        in ``benchmarks/README.md``).
+        read holds its values for the next ``horizon_`` steps; past them it
+        runs free (the README's Forecasting section).
 
         Parameters
         ----------

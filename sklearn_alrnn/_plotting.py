@@ -25,7 +25,8 @@ def _axes(ax):
     return _pyplot().subplots(layout="constrained")[1] if ax is None else ax
 
 
-# Channels are told apart by line style: colour belongs to the regions behind them.
+# Channels are told apart by line style (black, then grey past four): colour
+# belongs to the regions behind them.
 _LINE_STYLES = ("-", "--", ":", "-.")
 
 
@@ -45,7 +46,7 @@ def draw_regions(values, codes, labels, time_index=None, names=None, ax=None):
     steps = np.arange(values.shape[1])
     names = [f"channel {k}" for k in range(len(values))] if names is None else names
     lines = [
-        ax.plot(steps, line, color="black", linewidth=1,
+        ax.plot(steps, line, color=("black", "0.5")[k // len(_LINE_STYLES) % 2], linewidth=1,
                 linestyle=_LINE_STYLES[k % len(_LINE_STYLES)], label=str(name))[0]
         for k, (line, name) in enumerate(zip(values, names))
     ]

@@ -113,7 +113,7 @@ class NonlinearityProfile:
         return draw_profile(self.table_, self.best_, self.selected_, self.scoring, ax=ax)
 
 
-def _overlap(y) -> int:
+def _overlap(y: object) -> int:
     """How many windows before a window have targets that overlap its own (0 if unreadable)."""
     try:
         y = np.asarray(y, dtype=np.float64)
@@ -126,7 +126,7 @@ def _default_cv(estimator, y, cv):
     """Time-ordered splits for forecasters, stratified folds for classifiers.
 
     A forecaster's splits leave out the windows whose targets overlap the
-    test windows' (``horizon - 1`` of them at stride 1); a TimeSeriesSplit
+    test windows' (``(horizon - 1) // stride``); a TimeSeriesSplit
     passed in with a smaller gap gets a warning.
     """
     n_splits = 5 if cv is None else cv
@@ -175,7 +175,8 @@ def nonlinearity_profile(
         Splitting strategy. None or an int (5 when None) gives, for a
         forecaster, ``TimeSeriesSplit(n_splits, gap=...)`` with the gap
         that keeps overlapping windows from leaking test targets into
-        training: ``horizon - 1`` for windows one step apart (read from y);
+        training: ``(horizon - 1) // stride`` (read from y), ``horizon - 1``
+        for windows one step apart;
         for a classifier ``StratifiedKFold(n_splits)``. Anything else is used
         as given; a TimeSeriesSplit with a smaller gap gets a warning.
     scoring : str or callable, default=None

@@ -182,7 +182,8 @@ def check_fitted_alrnn(estimator, caller: str, forecaster: bool = False) -> None
             hint = " Pass the search's best_estimator_."
         elif hasattr(estimator, "steps"):
             hint = (" For a Pipeline, pass its last step and the data transformed by the "
-                    "steps before it: pipe[-1], pipe[:-1].transform(X).")
+                    "steps before it: pipe[-1], pipe[:-1].transform(X) (X itself when the "
+                    "model is the only step).")
         raise TypeError(
             f"{caller} reads a fitted {expected}. Got {type(estimator).__name__} instead."
             f"{hint}"

@@ -115,17 +115,22 @@ def make_windows(series, window, horizon, stride=1, *, n_targets=None):
 def target_overlap(y3: np.ndarray) -> int:
     """How many windows before a window have targets that overlap its own.
 
-    Read from the first two windows' targets (n, n_targets, H): for windows
-    ``stride`` steps apart the second's first H - stride targets are the
-    first's last ones, and ceil((H - 1) / stride) windows overlap; none when
-    the targets share no step (stride >= H, or windows not cut from one series).
+    Read from the targets (n, n_targets, H): windows ``stride`` steps apart
+    share H - stride targets, so (H - 1) // stride windows before each one
+    overlap it, the gap a time-ordered split must leave; 0 when the targets
+    share no step (stride >= H, or windows not cut from one series). The
+    stride is the smallest that fits up to 100 pairs of neighbours spread
+    over y3, so a run of equal windows (a series starting flat) is not
+    mistaken for overlap unless every pair looks so.
     """
-    if len(y3) < 2:
+    n, H = len(y3), y3.shape[2]
+    if n < 2:
         return 0
-    first, second, H = y3[0], y3[1], y3.shape[2]
+    first = np.unique(np.linspace(0, n - 2, min(n - 1, 100)).astype(int))
+    earlier, later = y3[first], y3[first + 1]
     for stride in range(1, H):
-        if np.array_equal(first[:, stride:], second[:, : H - stride]):
-            return -(-(H - 1) // stride)
+        if np.array_equal(earlier[..., stride:], later[..., : H - stride]):
+            return (H - 1) // stride
     return 0
 
 
@@ -243,10 +248,13 @@ class SequenceScaler(
         Returns
         -------
         X_scaled : ndarray of the same shape as X
+            A DataFrame for 2-D X under ``set_output(transform="pandas")``.
         """
         X3, shape = self._validate_3d(X)
         out = ((X3 - self.mean_[:, None]) / self.scale_[:, None]).reshape(shape)
-        return _wrap_data_with_container("transform", out, X, self) if out.ndim == 2 else out
+        if out.ndim == 2 and self._x_ndim == 2:  # columns: the features fit saw
+            return _wrap_data_with_container("transform", out, X, self)
+        return out
 
     def fit_transform(self, X, y=None):
         """Fit to X, then transform it.
@@ -259,7 +267,9 @@ class SequenceScaler(
         Returns
         -------
         X_scaled : ndarray of the same shape as X
+            A DataFrame for 2-D X under ``set_output(transform="pandas")``.
         """
+        # Not TransformerMixin's: that one is wrapped for set_output, which fails on 3-D.
         return self.fit(X, y).transform(X)
 
     def inverse_transform(self, X):
@@ -290,5 +300,6 @@ class SequenceScaler(
 
 
 # Opted out of scikit-learn's automatic wrapping above, which would fail on 3-D
-# output; transform wraps 2-D output itself, and set_output stays available.
+# output; transform wraps 2-D output itself, and set_output stays available. (A
+# subclass that defines transform gets the automatic wrapping back.)
 SequenceScaler._sklearn_auto_wrap_output_keys = {"transform"}

@@ -385,7 +385,7 @@ def test_default_splits_are_time_ordered_for_forecasters():
     cv = _default_cv(ALRNNForecaster(), y, None)
     assert isinstance(cv, TimeSeriesSplit) and cv.gap == 2 and cv.n_splits == 5
     _, y_stride2 = make_windows(series, window=5, horizon=3, stride=2)
-    assert _default_cv(ALRNNForecaster(), y_stride2, 3).gap == 1  # ceil(2 / 2)
+    assert _default_cv(ALRNNForecaster(), y_stride2, 3).gap == 1  # (3 - 1) // 2
     assert _default_cv(ALRNNForecaster(), y[:, 0], 3).gap == 0
     # A splitter passed in that lets training targets overlap the test ones is flagged.
     with pytest.warns(UserWarning, match=r"overlap those of the 2 window\(s\) before it, but "

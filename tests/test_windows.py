@@ -7,6 +7,7 @@ import sklearn
 from sklearn.pipeline import make_pipeline
 
 from sklearn_alrnn import ALRNNClassifier, SequenceScaler, make_windows
+from sklearn_alrnn._windows import target_overlap
 
 
 def test_windows_of_a_series_are_views_in_time_order():
@@ -107,6 +108,26 @@ def test_sequence_scaler_pandas_output_is_for_2d_data():
     out = SequenceScaler().set_output(transform="pandas").fit(frame).transform(frame)
     assert list(out.columns) == list("abcde") and list(out.index) == list(range(10, 16))
     np.testing.assert_allclose(out.to_numpy(), SequenceScaler().fit_transform(X[:, 0]))
+
+
+@pytest.mark.parametrize("horizon, stride, overlap", [(4, 1, 3), (4, 2, 1), (5, 3, 1),
+                                                     (6, 4, 1), (3, 3, 0), (3, 5, 0)])
+def test_target_overlap_counts_the_windows_a_split_must_leave_out(horizon, stride, overlap):
+    series = np.sin(np.arange(200.0))
+    _, y = make_windows(series, window=6, horizon=horizon, stride=stride)
+    y3 = y[:, None]
+    assert target_overlap(y3) == overlap
+    # The targets of windows overlap windows apart share no time step.
+    assert not set(y3[0].ravel()) & set(y3[overlap + 1].ravel())
+    # A series that starts flat has equal first windows, which are no evidence.
+    _, y_flat = make_windows(np.r_[np.zeros(20), series], 6, horizon, stride=stride)
+    assert target_overlap(y_flat[:, None]) == overlap
+
+
+def test_sequence_scaler_pandas_output_keeps_a_one_channel_fit_numpy():
+    X = np.random.RandomState(0).randn(6, 1, 5)
+    scaler = SequenceScaler().set_output(transform="pandas").fit(X)  # 1 channel, 5 steps
+    assert isinstance(scaler.transform(X[:, 0]), np.ndarray)
 
 
 def test_sequence_scaler_with_mean_and_with_std_off():
