@@ -425,8 +425,9 @@ def test_early_stopping_validates_on_the_last_windows(sine_windows):
     assert list(train.indices) == list(range(173))
 
 
-# Of 20 windows 2 are validated; before them, those whose 4 targets overlap theirs wait.
-@pytest.mark.parametrize("stride, n_train", [(1, 15), (2, 16), (4, 18)])
+# Of 20 windows 2 are validated; before them, those whose 4 targets overlap theirs wait:
+# at stride 2 only window 17 (targets at 50..53; window 18's start at 52, 16's end at 51).
+@pytest.mark.parametrize("stride, n_train", [(1, 15), (2, 17), (4, 18)])
 def test_early_stopping_leaves_out_only_windows_whose_targets_overlap(stride, n_train):
     series = np.sin(0.3 * np.arange(400))
     X, y = make_windows(series, window=16, horizon=4, stride=stride)
