@@ -30,7 +30,7 @@ def _axes(ax):
 _LINE_STYLES = ("-", "--", ":", "-.")
 
 
-def draw_regions(values, codes, labels, time_index=None, names=None, ax=None):
+def draw_regions(values, codes, labels, time_index=None, names=None, ylabel="value", ax=None):
     """Lines of ``values`` (n_channels, T) over bands coloured by ``codes`` (T,).
 
     ``labels`` maps each region code present to its legend text; code -1
@@ -92,7 +92,7 @@ def draw_regions(values, codes, labels, time_index=None, names=None, ax=None):
             FuncFormatter(lambda x, _: names[int(x)] if 0 <= x < len(names) else "")
         )
         ax.set_xlabel(time_index.name or "time")
-    ax.set_ylabel("value")
+    ax.set_ylabel(ylabel)
     handles = [
         Patch(color=color, alpha=0.35, label=f"region {region} ({labels[region]})")
         for region, color in zip(regions, colors)

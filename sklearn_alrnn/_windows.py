@@ -73,8 +73,8 @@ def make_windows(series, window, horizon, stride=1, *, n_targets=None):
     ``X`` and ``y`` are read-only strided views into the series: memory does
     not grow with the number of windows. ``n_windows = (n_timepoints - window
     - horizon) // stride + 1``. Consecutive windows overlap, so cross-validate
-    with ``TimeSeriesSplit(gap=horizon - 1)`` to keep test targets out of the
-    training targets.
+    with ``TimeSeriesSplit(gap=(horizon - 1) // stride)`` (``horizon - 1`` at
+    stride 1) to keep test targets out of the training targets.
 
     Examples
     --------

@@ -63,6 +63,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from ._profile import NonlinearityProfile, nonlinearity_profile
 from ._validation import check_fitted_alrnn, check_int
+from ._windows import channel_mean_std
 
 __all__ = [
     "NonlinearityProfile",
@@ -88,17 +89,24 @@ _MAX_CONDITION = 1e12
 # -- regions along a trajectory ----------------------------------------------------
 
 
-def _as_cases(X: object, estimator) -> object:
+def _as_cases(X: object, estimator, caller: str) -> object:
     """A series becomes one case, as ``forecast`` reads it: a 1-D array, or for a
     forecaster a DataFrame of one column per channel (one column per step of a
     window, as ``predict`` reads it, where the widths are the same). Anything
     else goes to the estimator as it is."""
     if isinstance(X, (list, tuple)):
         return X
-    if hasattr(X, "columns") and hasattr(estimator, "forecast") and (
-        X.shape[1] == estimator.n_channels_ != estimator.window_
-    ):
-        return X.to_numpy(dtype=np.float64).T[None]
+    if hasattr(X, "columns") and hasattr(estimator, "forecast"):
+        width, C, T = X.shape[1], estimator.n_channels_, estimator.window_
+        if width == C != T:
+            return X.to_numpy(dtype=np.float64).T[None]
+        if width != T:
+            raise ValueError(
+                f"{caller}: X is a DataFrame of {width} columns, but "
+                f"{type(estimator).__name__} reads a DataFrame as one series of its "
+                f"{C} channel(s), a column each in the order fitted, or as windows of "
+                f"window_={T} steps, a column each."
+            )
     values = np.asarray(X)
     return values[None] if values.ndim == 1 else X
 
@@ -169,9 +177,9 @@ def _region_codes(estimator, X, n_steps, caller):
             f"Got n_steps={n_steps}."
         )
     if n_steps:
-        states, valid = estimator._latent_states(_as_cases(X, estimator), n_steps)
+        states, valid = estimator._latent_states(_as_cases(X, estimator, caller), n_steps)
     else:
-        states, valid = estimator._latent_states(_as_cases(X, estimator))
+        states, valid = estimator._latent_states(_as_cases(X, estimator, caller))
     codes = _codes_of(states, dynamics["n_nonlinear"])
     return np.where(valid, codes, -1)
 
@@ -705,9 +713,9 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     ax : matplotlib Axes
         The axes drawn on: each channel of the case against the time step (in
         the order the model reads it), over bands coloured by region, with a
-        legend of region patterns. Several channels are drawn in line styles
-        of their own and named in the legend (a DataFrame's column names,
-        else "channel k").
+        legend of region patterns. Several channels are each standardised,
+        drawn in line styles of their own and named in the legend (a
+        DataFrame's column names, else "channel k").
 
     Examples
     --------
@@ -729,7 +737,7 @@ def plot_regions(estimator, X, *, case=0, ax=None):
     if isinstance(index, pd.RangeIndex):
         index = None
     names = list(X.columns) if isinstance(X, pd.DataFrame) else None
-    X = _as_cases(X, estimator)
+    X = _as_cases(X, estimator, "plot_regions")
     codes = _region_codes(estimator, X, 0, "plot_regions")
     n_cases = len(codes)
     if isinstance(case, bool) or not isinstance(case, Integral) or not -n_cases <= case < n_cases:
@@ -749,4 +757,10 @@ def plot_regions(estimator, X, *, case=0, ax=None):
         index, names = None, None
     if names is not None and len(names) != len(values):  # a DataFrame of windows
         names = None
-    return draw_regions(values, codes, labels, time_index=index, names=names, ax=ax)
+    ylabel = "value"
+    if len(values) > 1:  # on one axis, a 0/1 covariate would be flat beside sales in the 100s
+        mean, std = channel_mean_std(values[None])
+        values = (values - mean[:, None]) / np.where(std > 0, std, 1.0)[:, None]
+        ylabel = "value (standardised per channel)"
+    return draw_regions(values, codes, labels, time_index=index, names=names, ylabel=ylabel,
+                        ax=ax)

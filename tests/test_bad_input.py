@@ -235,6 +235,11 @@ CASES = {
                                                       X2[0]),
                                TypeError, "region_summary reads .* Got GridSearchCV instead. "
                                           "Pass the search's best_estimator_"),
+    "region summary of a DataFrame of other width": (
+        lambda: region_summary(fitted_forecaster(), pd.DataFrame(np.zeros((20, 3)))),
+        ValueError, r"region_summary: X is a DataFrame of 3 columns, but ALRNNForecaster reads "
+                    r"a DataFrame as one series of its 1 channel\(s\), a column each in the "
+                    r"order fitted, or as windows of window_=6 steps"),
     "forecast plot of a classifier": (lambda: plot_forecast(fitted_classifier(), X2[0]),
                                       TypeError, "plot_forecast reads a fitted ALRNNForecaster. "
                                                  "Got ALRNNClassifier instead"),

@@ -517,6 +517,9 @@ def test_plots_return_their_axes(two_unit_forecaster):
     two = ALRNNForecaster(n_units=3, n_nonlinear=1, max_epochs=1)
     ax = plot_regions(two.fit(*make_windows(frame.to_numpy(), window=5, horizon=1)), frame)
     assert [line.get_linestyle() for line in ax.lines] == ["-", "--"]
+    for line in ax.lines:  # each channel standardised, so that both show on one axis
+        assert abs(line.get_ydata().mean()) < 1e-12 and line.get_ydata().std() == pytest.approx(1)
+    assert ax.get_ylabel() == "value (standardised per channel)"
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert texts[:2] == ["sales", "price"] and texts[2].startswith("region ")
     ax = plot_regions(two, frame.to_numpy().T[None])
