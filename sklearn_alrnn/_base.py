@@ -175,6 +175,7 @@ class _BaseALRNN(BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [list, None],
         "n_init": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "device": [str, torch.device],
         "verbose": ["verbose"],
@@ -234,6 +235,25 @@ class _BaseALRNN(BaseEstimator):
 
     # -- training -------------------------------------------------------------------
 
+    def _continues(self, module_params):
+        """Whether this fit continues training the fitted model (``warm_start``).
+
+        Raises when the fitted model's weights cannot take ``module_params``:
+        the parameters named in ``_weight_shape`` (channels, units, ...) must
+        be those it was fitted with.
+        """
+        if not (self.warm_start and hasattr(self, "net_")):
+            return False
+        fitted = self.net_.get_params()
+        for key in self._weight_shape:
+            if fitted[f"module__{key}"] != module_params[key]:
+                raise ValueError(
+                    f"{type(self).__name__} with warm_start=True continues training the "
+                    f"fitted model, which has {key}={fitted[f'module__{key}']!r}; this fit "
+                    f"needs {key}={module_params[key]!r}. Set warm_start=False to fit anew."
+                )
+        return True
+
     def _fit_net(self, module, module_params, criterion, X, y, device):
         """Train ``n_init`` skorch nets on (X, y) and keep the best as ``net_``.
 
@@ -243,12 +263,16 @@ class _BaseALRNN(BaseEstimator):
         makes. The kept fit has the lowest :meth:`_final_loss`; only its
         divergence warning reaches the caller. A start that diverges in its
         first epoch has no weights to keep and is passed over; the error is
-        raised only when every start does.
+        raised only when every start does. With ``warm_start`` a fitted model
+        is trained on from its weights instead, once.
         """
         rng = check_random_state(self.random_state)
         seeds = [int(rng.randint(np.iinfo(np.int32).max)) for _ in range(self.n_init)]
         fit_args = (module, module_params, criterion, X, y, device)
-        if self.n_init == 1:
+        if self._continues(module_params):
+            weights = self.net_.module_.state_dict()
+            best = self._train_net(*fit_args, seeds[0], self.callbacks or [], weights)
+        elif self.n_init == 1:
             best = self._train_net(*fit_args, seeds[0], self.callbacks or [])
         else:
             best, best_loss, kept, diverged = None, math.inf, 0, None
@@ -284,8 +308,11 @@ class _BaseALRNN(BaseEstimator):
             loss = net.history[best_epoch - 1, "valid_loss"] if best_epoch else math.inf
         return loss if math.isfinite(loss) else math.inf
 
-    def _train_net(self, module, module_params, criterion, X, y, device, seed, callbacks):
-        """One skorch ``NeuralNet`` with ``module(**module_params)``, trained from ``seed``.
+    def _train_net(
+        self, module, module_params, criterion, X, y, device, seed, callbacks, weights=None
+    ):
+        """One skorch ``NeuralNet`` with ``module(**module_params)``, trained from ``seed``
+        (or, given ``weights``, from that state dict of the module).
 
         skorch builds the module itself (from the class and ``module__`` params),
         so the net's pickle holds the weights once, in skorch's device-mapped part:
@@ -321,7 +348,12 @@ class _BaseALRNN(BaseEstimator):
                 device=device,
                 verbose=self.verbose,
             )
-            return net.fit(X, y)
+            if weights is None:
+                return net.fit(X, y)
+            # A new optimizer and schedule; only the weights carry over.
+            net.initialize()
+            net.module_.load_state_dict(weights)
+            return net.partial_fit(X, y)
 
     def _infer(self, fn, *arrays, prepare=None):
         """Apply ``fn(module, *batches)`` to float64 arrays in bounded batches.

@@ -107,6 +107,12 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         ``benchmarks/README.md``). Each fit gets its own deep copies of
         ``callbacks``; the kept fit's are in ``net_.callbacks_``. A start that
         is not kept does not warn when it diverges.
+    warm_start : bool, default=False
+        When the estimator is fitted, ``fit`` trains on from the fitted
+        weights for ``max_epochs`` more epochs (a new optimizer, the learning
+        rate again from ``lr``; ``n_init`` does not apply), keeping the
+        scaling of the first fit. The data must have the same channels and
+        classes. False fits anew.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batch order, noise and the validation split: a
         fixed int makes ``fit`` bitwise reproducible on one machine.
@@ -177,6 +183,9 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         "init_self_coupling": [Interval(Real, 0, 1, closed="left"), None],
     }
 
+    # The module parameters that fix the shapes of its weights (for warm_start).
+    _weight_shape = ("n_channels", "n_classes", "n_units", "n_nonlinear")
+
     def __init__(
         self,
         *,
@@ -197,6 +206,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         n_iter_no_change=10,
         callbacks=None,
         n_init=1,
+        warm_start=False,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -218,6 +228,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         self.n_iter_no_change = n_iter_no_change
         self.callbacks = callbacks
         self.n_init = n_init
+        self.warm_start = warm_start
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
@@ -311,34 +322,45 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         except ValueError as exc:
             raise ValueError(f"{name}: {exc}") from None
         encoder = LabelEncoder().fit(y)
-        self.classes_ = encoder.classes_
-        if len(self.classes_) < 2:
+        if len(encoder.classes_) < 2:
             raise ValueError(
                 f"{name} needs samples of at least 2 classes in the data, but the data "
-                f"contains only one class: {self.classes_.tolist()[0]!r}."
+                f"contains only one class: {encoder.classes_.tolist()[0]!r}."
             )
         device = self._check_params()
-        self.n_channels_ = X3.shape[1]
-        if self.scaling is None:
-            self.mean_, self.scale_ = np.zeros(self.n_channels_), np.ones(self.n_channels_)
-        else:
-            self.mean_, std = channel_mean_std(X3)
-            self.scale_ = np.where(std > 0, std, 1.0)
-
         module_params = {
-            "n_channels": self.n_channels_,
-            "n_classes": len(self.classes_),
+            "n_channels": X3.shape[1],
+            "n_classes": len(encoder.classes_),
             "n_units": self.n_units,
             "n_nonlinear": self.n_nonlinear,
             "readout": self.readout,
             "noise": self.noise,
             "init_self_coupling": self.init_self_coupling,
         }
+        continues = self._continues(module_params)
+        if continues and not np.array_equal(encoder.classes_, self.classes_):
+            raise ValueError(
+                f"{name} with warm_start=True continues training the fitted model, whose "
+                f"classes are {self.classes_.tolist()}; y has {encoder.classes_.tolist()}. "
+                "Set warm_start=False to fit anew."
+            )
+        self.classes_ = encoder.classes_
+        self.n_channels_ = X3.shape[1]
+        if not continues:  # the fitted weights read data on the scale they were fitted on
+            self.mean_, self.scale_ = self._fit_scaling(X3)
+
         inputs = self._to_torch_inputs(X3, lengths)
         y_codes = encoder.transform(y)
         return self._fit_net(
             ClassifierModule, module_params, nn.CrossEntropyLoss, inputs, y_codes, device
         )
+
+    def _fit_scaling(self, X3):
+        """Per-channel mean and scale over all cases and steps: (C,), (C,)."""
+        if self.scaling is None:
+            return np.zeros(X3.shape[1]), np.ones(X3.shape[1])
+        mean, std = channel_mean_std(X3)
+        return mean, np.where(std > 0, std, 1.0)
 
     def _logits(self, X):
         check_is_fitted(self, "net_")

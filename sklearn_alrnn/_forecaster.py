@@ -166,6 +166,12 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         its own deep copies of ``callbacks``; the kept fit's are in
         ``net_.callbacks_``. A start that is not kept does not warn when it
         diverges.
+    warm_start : bool, default=False
+        When the estimator is fitted, ``fit`` trains on from the fitted
+        weights for ``max_epochs`` more epochs (a new optimizer, the learning
+        rate again from ``lr``; ``n_init`` and ``init`` do not apply), keeping
+        the scaling of the first fit. The data may have another window or
+        horizon, but the same channels and targets. False fits anew.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batch order and noise: a fixed int makes
         ``fit`` bitwise reproducible on one machine.
@@ -266,6 +272,9 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         "init": [StrOptions({"reference", "autoregressive"})],
     }
 
+    # The module parameters that fix the shapes of its weights (for warm_start).
+    _weight_shape = ("n_channels", "n_targets", "n_units", "n_nonlinear", "input_drive")
+
     def __init__(
         self,
         *,
@@ -288,6 +297,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         n_iter_no_change=10,
         callbacks=None,
         n_init=1,
+        warm_start=False,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -311,6 +321,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         self.n_iter_no_change = n_iter_no_change
         self.callbacks = callbacks
         self.n_init = n_init
+        self.warm_start = warm_start
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
@@ -463,24 +474,26 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         X3, y3 = self._validate_Xy(X, y)
         n, C, T = X3.shape  # windows, channels, window length
         device = self._check_params(n_linear_needed=C)
-        self.n_channels_, self.n_targets_, self.horizon_ = C, y3.shape[1], y3.shape[2]
-        self.window_ = T
-        self._target_overlap = target_overlap(y3)
-        self.mean_, self.scale_ = self._fit_scaling(X3, y3)
-        offset = self._offset(X3)
-        Xs, ys = self._scale(X3, offset), self._scale(y3, offset)
-
         module_params = {
             "n_channels": C,
-            "n_targets": self.n_targets_,
-            "horizon": self.horizon_,
+            "n_targets": y3.shape[1],
+            "horizon": y3.shape[2],
             "n_units": self.n_units,
             "n_nonlinear": self.n_nonlinear,
             "input_drive": self.input_drive,
             "noise": self.noise,
             "forcing_interval": self.forcing_interval,
         }
-        if self.init == "autoregressive":
+        continues = self._continues(module_params)
+        self.n_channels_, self.n_targets_, self.horizon_ = C, y3.shape[1], y3.shape[2]
+        self.window_ = T
+        self._target_overlap = target_overlap(y3)
+        if not continues:  # the fitted weights read data on the scale they were fitted on
+            self.mean_, self.scale_ = self._fit_scaling(X3, y3)
+        offset = self._offset(X3)
+        Xs, ys = self._scale(X3, offset), self._scale(y3, offset)
+
+        if self.init == "autoregressive" and not continues:
             # Targets continue their windows; covariates are only known in the windows.
             sequences = np.concatenate([Xs, ys], axis=1) if self.n_targets_ == C else Xs
             if sequences.shape[1] < 2:

@@ -125,6 +125,18 @@ def test_padding_never_reaches_the_readout(shifted, readout):
     assert not np.allclose(clf.predict_proba(X[:1]), clf.predict_proba(short))
 
 
+def test_warm_start_trains_on_from_the_fitted_weights(shifted):
+    X, y = shifted
+    clf = ALRNNClassifier(**FAST, warm_start=True).fit(X, y)
+    before = clf.predict_proba(X)
+    clf.set_params(lr=1e-12, lr_final=None).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X), before, atol=1e-6)
+    with pytest.raises(ValueError, match=r"ALRNNClassifier with warm_start=True continues "
+                                         r"training the fitted model, whose classes are \[0, 1\]; "
+                                         r"y has \[1, 2\]"):
+        clf.fit(X, y + 1)
+
+
 def test_sklearn_tooling(shifted):
     X, y = shifted
     cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)

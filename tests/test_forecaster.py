@@ -232,6 +232,26 @@ def test_n_init_with_early_stopping_keeps_the_lowest_validation_loss(nth_start):
     np.testing.assert_array_equal(est.predict(X[-5:]), alone[2].predict(X[-5:]))
 
 
+def test_warm_start_trains_on_from_the_fitted_weights(sine_windows):
+    X, y, X_test, _ = sine_windows
+    est = ALRNNForecaster(**FAST, warm_start=True).fit(X, y)
+    before, mean = est.predict(X_test), est.mean_.copy()
+    # A learning rate of 1e-12 leaves the weights: the fit carried them over, and the
+    # scaling of the first fit stays, though the data moved.
+    est.set_params(lr=1e-12, lr_final=None).fit(X + 5.0, y + 5.0)
+    np.testing.assert_allclose(est.predict(X_test), before, atol=1e-6)
+    np.testing.assert_array_equal(est.mean_, mean)
+    fresh = clone(est).set_params(warm_start=False).fit(X, y)
+    assert np.abs(fresh.predict(X_test) - before).max() > 1e-3
+    # Another horizon is fine (train short, then long); other units are not.
+    Xh, yh = make_windows(np.sin(0.3 * np.arange(120)), window=12, horizon=6)
+    assert est.set_params(lr=1e-2).fit(Xh, yh).predict(Xh).shape == (len(Xh), 6)
+    with pytest.raises(ValueError, match="ALRNNForecaster with warm_start=True continues "
+                                         "training the fitted model, which has n_units=6; this "
+                                         "fit needs n_units=7. Set warm_start=False"):
+        est.set_params(n_units=7).fit(X, y)
+
+
 def test_final_loss_with_early_stopping_is_that_of_the_restored_epoch():
     """Not the lowest validation loss: skorch restores the epoch that improved by its
     threshold, which a later, slightly lower loss does not displace."""
