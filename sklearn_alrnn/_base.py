@@ -20,6 +20,7 @@ both estimators need from that arrangement:
 """
 
 import copy
+import functools
 import math
 import warnings
 from contextlib import contextmanager
@@ -73,6 +74,25 @@ class _TailSplit:
         return Subset(dataset, range(n_train)), Subset(dataset, range(n - n_valid, n))
 
 
+def keeps_fitted_model_on_error(fit):
+    """Decorate ``fit`` so that a warm-started fit that fails (refused, diverged)
+    leaves the fitted model as it was, as a refused warm fit of scikit-learn's
+    MLPRegressor does; other fits leave what they leave."""
+
+    @functools.wraps(fit)
+    def wrapper(self, *args, **kwargs):
+        before = dict(vars(self)) if self.warm_start and hasattr(self, "net_") else None
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            if before is not None:
+                vars(self).clear()
+                vars(self).update(before)
+            raise
+
+    return wrapper
+
+
 class _DivergedError(ValueError):
     """A fit diverged in its first epoch, so it has no weights worth keeping."""
 
@@ -89,11 +109,12 @@ class _StopOnDivergence(Callback):
 
     blowup = 1e6
 
-    def __init__(self, estimator_name):
+    def __init__(self, estimator_name, start_state=None):
         self.estimator_name = estimator_name
+        self.start_state = start_state  # a warm start's weights: epoch 0, kept if all else fails
 
     def initialize(self):
-        self.best_state_, self.best_epoch_, self.best_loss_ = None, 0, math.inf
+        self.best_state_, self.best_epoch_, self.best_loss_ = self.start_state, 0, math.inf
         self.warning_ = None  # the message to warn with once the fit is chosen
         return self
 
@@ -118,10 +139,13 @@ class _StopOnDivergence(Callback):
                 f"{epoch['train_loss']}. {hint}"
             )
         net.module_.load_state_dict(self.best_state_)
+        restored = (
+            f"the weights of epoch {self.best_epoch_}, the lowest loss ({self.best_loss_:.3g})"
+            if self.best_epoch_ else "the weights it started from (warm_start)"
+        )
         self.warning_ = (
-            f"{name} diverged at epoch {epoch['epoch']} (loss {loss:.3g}); restored the "
-            f"weights of epoch {self.best_epoch_}, the lowest loss ({self.best_loss_:.3g}), "
-            f"and stopped training. {hint}"
+            f"{name} diverged at epoch {epoch['epoch']} (loss {loss:.3g}); restored "
+            f"{restored}, and stopped training. {hint}"
         )
         raise KeyboardInterrupt  # skorch's way to end training early
 
@@ -129,7 +153,7 @@ class _StopOnDivergence(Callback):
         # The copy lives on the training device: kept in a pickle, it would make a
         # CUDA-fitted model unloadable on a CPU-only machine (skorch maps only its own
         # attributes to the CPU), and it would store the weights twice.
-        self.best_state_ = None
+        self.best_state_ = self.start_state = None
 
 
 class _ExponentialDecay(Callback):
@@ -244,11 +268,19 @@ class _BaseALRNN(BaseEstimator):
         """
         if not (self.warm_start and hasattr(self, "net_")):
             return False
+        name = type(self).__name__
+        fitted_scaling = getattr(self, "_fitted_scaling", self.scaling)
+        if fitted_scaling != self.scaling:
+            raise ValueError(
+                f"{name} with warm_start=True continues training the fitted model, which "
+                f"read data with scaling={fitted_scaling!r}; this fit has "
+                f"scaling={self.scaling!r}. Set warm_start=False to fit anew."
+            )
         fitted = self.net_.get_params()
         for key in self._weight_shape:
             if fitted[f"module__{key}"] != module_params[key]:
                 raise ValueError(
-                    f"{type(self).__name__} with warm_start=True continues training the "
+                    f"{name} with warm_start=True continues training the "
                     f"fitted model, which has {key}={fitted[f'module__{key}']!r}; this fit "
                     f"needs {key}={module_params[key]!r}. Set warm_start=False to fit anew."
                 )
@@ -292,8 +324,8 @@ class _BaseALRNN(BaseEstimator):
             if self.verbose:
                 print(f"kept start {kept} of {self.n_init}")
         message = dict(best.callbacks_)["divergence"].warning_
-        if message is not None:  # the caller's fit, not this frame, is the culprit
-            warnings.warn(message, ConvergenceWarning, stacklevel=3)
+        if message is not None:  # point at the caller's fit: past fit and its wrapper
+            warnings.warn(message, ConvergenceWarning, stacklevel=4)
         self.net_ = best
         return self
 
@@ -329,7 +361,7 @@ class _BaseALRNN(BaseEstimator):
             sink = print if self.verbose else _silent
             stop = EarlyStopping(patience=self.n_iter_no_change, load_best=True, sink=sink)
             own.append(("early_stopping", stop))
-        own.append(("divergence", _StopOnDivergence(name)))
+        own.append(("divergence", _StopOnDivergence(name, weights)))
 
         with _seeded(seed, device):  # skorch initialises the module inside fit
             net = NeuralNet(

@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from skorch.dataset import ValidSplit
 from torch import nn
 
-from ._base import _BaseALRNN
+from ._base import _BaseALRNN, keeps_fitted_model_on_error
 from ._module import ClassifierModule
 from ._validation import (
     as_case_array,
@@ -111,8 +111,11 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         When the estimator is fitted, ``fit`` trains on from the fitted
         weights for ``max_epochs`` more epochs (a new optimizer, the learning
         rate again from ``lr``; ``n_init`` does not apply), keeping the
-        scaling of the first fit. The data must have the same channels and
-        classes. False fits anew.
+        scaling of the first fit. The data must have the same channels,
+        classes and ``scaling``; a fit that is refused or fails leaves the
+        fitted model as it was. ``net_`` and its history are those of the
+        last fit; early stopping restores that fit's best epoch, a diverging
+        one the weights it started from. False fits anew.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batch order, noise and the validation split: a
         fixed int makes ``fit`` bitwise reproducible on one machine.
@@ -281,6 +284,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
 
     # -- estimator API --------------------------------------------------------------
 
+    @keeps_fitted_model_on_error
     def fit(self, X, y):
         """Fit the AL-RNN classifier.
 
@@ -337,17 +341,19 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
             "noise": self.noise,
             "init_self_coupling": self.init_self_coupling,
         }
-        continues = self._continues(module_params)
-        if continues and not np.array_equal(encoder.classes_, self.classes_):
+        fitted = self.warm_start and hasattr(self, "net_")
+        if fitted and not np.array_equal(encoder.classes_, self.classes_):
             raise ValueError(
                 f"{name} with warm_start=True continues training the fitted model, whose "
                 f"classes are {self.classes_.tolist()}; y has {encoder.classes_.tolist()}. "
                 "Set warm_start=False to fit anew."
             )
+        continues = self._continues(module_params)
         self.classes_ = encoder.classes_
         self.n_channels_ = X3.shape[1]
         if not continues:  # the fitted weights read data on the scale they were fitted on
             self.mean_, self.scale_ = self._fit_scaling(X3)
+            self._fitted_scaling = self.scaling
 
         inputs = self._to_torch_inputs(X3, lengths)
         y_codes = encoder.transform(y)

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from torch import nn
 
-from ._base import _BaseALRNN, _TailSplit
+from ._base import _BaseALRNN, _TailSplit, keeps_fitted_model_on_error
 from ._module import ForecastModule
 from ._validation import check_channels, check_int, check_real_array, check_sequence_shape
 from ._windows import _series_values, target_overlap
@@ -171,7 +171,11 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         weights for ``max_epochs`` more epochs (a new optimizer, the learning
         rate again from ``lr``; ``n_init`` and ``init`` do not apply), keeping
         the scaling of the first fit. The data may have another window or
-        horizon, but the same channels and targets. False fits anew.
+        horizon, but the same channels, targets and ``scaling``; a fit that
+        is refused or fails leaves the fitted model as it was. ``net_`` and
+        its history are those of the last fit; early stopping restores that
+        fit's best epoch, a diverging one the weights it started from. False
+        fits anew.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batch order and noise: a fixed int makes
         ``fit`` bitwise reproducible on one machine.
@@ -453,6 +457,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
 
     # -- estimator API --------------------------------------------------------------
 
+    @keeps_fitted_model_on_error
     def fit(self, X, y):
         """Fit the AL-RNN to forecast y from the windows X.
 
@@ -490,6 +495,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         self._target_overlap = target_overlap(y3)
         if not continues:  # the fitted weights read data on the scale they were fitted on
             self.mean_, self.scale_ = self._fit_scaling(X3, y3)
+            self._fitted_scaling = self.scaling
         offset = self._offset(X3)
         Xs, ys = self._scale(X3, offset), self._scale(y3, offset)
 

@@ -91,21 +91,20 @@ _MAX_CONDITION = 1e12
 
 def _as_cases(X: object, estimator, caller: str) -> object:
     """A series becomes one case, as ``forecast`` reads it: a 1-D array, or for a
-    forecaster a DataFrame of one column per channel (one column per step of a
-    window, as ``predict`` reads it, where the widths are the same). Anything
-    else goes to the estimator as it is."""
+    forecaster a DataFrame of one column per channel. For a one-channel
+    forecaster a DataFrame of more columns holds windows, one step a column,
+    as ``predict`` reads them. Anything else goes to the estimator as it is."""
     if isinstance(X, (list, tuple)):
         return X
     if hasattr(X, "columns") and hasattr(estimator, "forecast"):
-        width, C, T = X.shape[1], estimator.n_channels_, estimator.window_
-        if width == C != T:
+        width, C = X.shape[1], estimator.n_channels_
+        if width == C:
             return X.to_numpy(dtype=np.float64).T[None]
-        if width != T:
+        if C > 1:  # 2-D windows are one channel's
             raise ValueError(
                 f"{caller}: X is a DataFrame of {width} columns, but "
                 f"{type(estimator).__name__} reads a DataFrame as one series of its "
-                f"{C} channel(s), a column each in the order fitted, or as windows of "
-                f"window_={T} steps, a column each."
+                f"{C} channels, a column each in the order fitted."
             )
     values = np.asarray(X)
     return values[None] if values.ndim == 1 else X

@@ -43,8 +43,8 @@ def classifier(**params):
     return ALRNNClassifier(**{**TINY, **params})
 
 
-def fitted_forecaster():
-    return forecaster().fit(X2, Y2)
+def fitted_forecaster(channels=1):
+    return forecaster().fit(X2 if channels == 1 else X3, Y2)
 
 
 def fitted_classifier():
@@ -236,10 +236,10 @@ CASES = {
                                TypeError, "region_summary reads .* Got GridSearchCV instead. "
                                           "Pass the search's best_estimator_"),
     "region summary of a DataFrame of other width": (
-        lambda: region_summary(fitted_forecaster(), pd.DataFrame(np.zeros((20, 3)))),
-        ValueError, r"region_summary: X is a DataFrame of 3 columns, but ALRNNForecaster reads "
-                    r"a DataFrame as one series of its 1 channel\(s\), a column each in the "
-                    r"order fitted, or as windows of window_=6 steps"),
+        lambda: region_summary(fitted_forecaster(channels=2), pd.DataFrame(np.zeros((20, 3)))),
+        ValueError, "region_summary: X is a DataFrame of 3 columns, but ALRNNForecaster reads "
+                    "a DataFrame as one series of its 2 channels, a column each in the order "
+                    "fitted"),
     "forecast plot of a classifier": (lambda: plot_forecast(fitted_classifier(), X2[0]),
                                       TypeError, "plot_forecast reads a fitted ALRNNForecaster. "
                                                  "Got ALRNNClassifier instead"),

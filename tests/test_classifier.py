@@ -135,6 +135,9 @@ def test_warm_start_trains_on_from_the_fitted_weights(shifted):
                                          r"training the fitted model, whose classes are \[0, 1\]; "
                                          r"y has \[1, 2\]"):
         clf.fit(X, y + 1)
+    with pytest.raises(ValueError, match="which has n_channels=2; this fit needs n_channels=1"):
+        clf.fit(X[:, :1], y)
+    np.testing.assert_allclose(clf.predict_proba(X), before, atol=1e-6)  # as it was
 
 
 def test_sklearn_tooling(shifted):
