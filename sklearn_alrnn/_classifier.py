@@ -452,7 +452,8 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         params = (cell.A, cell.coupling(), cell.h, cell.C)
         A, W, h, C = (t.detach().double().cpu().numpy() for t in params)
         C = C / self.scale_
-        return {"A": A, "W": W, "h": h - C @ self.mean_, "C": C, "n_nonlinear": self.n_nonlinear}
+        P = self.net_.module_.cell.n_nonlinear  # as fitted, whatever set_params did since
+        return {"A": A, "W": W, "h": h - C @ self.mean_, "C": C, "n_nonlinear": P}
 
 
 class _StratifiedSplit(ValidSplit):

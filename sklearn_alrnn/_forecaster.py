@@ -436,7 +436,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
 
     def _offset(self, X3):
         """Per-window, per-channel value subtracted before scaling: (n, C)."""
-        if self.scaling == "window":
+        if self._fitted_scaling == "window":
             return X3.mean(axis=2)
         return np.broadcast_to(self.mean_, X3.shape[:2])
 
@@ -617,7 +617,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         check_channels(X3.shape[1], self.n_channels_, type(self).__name__,
                        "(n_cases, n_channels, n_timepoints)", hint=" A series of several "
                        "channels is one case: series.T[None], or a DataFrame.")
-        if self.scaling == "window" and X3.shape[2] != self.window_:
+        if self._fitted_scaling == "window" and X3.shape[2] != self.window_:
             warnings.warn(
                 f"{type(self).__name__} was fitted with scaling='window': each window of "
                 f"{self.window_} steps is read around its own mean. A sequence of "
@@ -636,7 +636,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         """The free-running AL-RNN in scaled units: dict of float64 A, W, h, C=None, P."""
         check_is_fitted(self, "net_")
         A, W, h = (t.cpu().numpy() for t in self.net_.module_.autonomous_parameters())
-        return {"A": A, "W": W, "h": h, "C": None, "n_nonlinear": self.n_nonlinear}
+        P = self.net_.module_.cell.n_nonlinear  # as fitted, whatever set_params did since
+        return {"A": A, "W": W, "h": h, "C": None, "n_nonlinear": P}
 
     def _data_units(self):
         """(mean, scale) of each channel: latent unit c reads v * scale[c] + mean[c] in data units.
@@ -644,7 +645,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         None with scaling="window", where the offset is each window's own level.
         """
         check_is_fitted(self, "net_")
-        return None if self.scaling == "window" else (self.mean_, self.scale_)
+        return None if self._fitted_scaling == "window" else (self.mean_, self.scale_)
 
     def forecast(self, series, steps):
         """Roll the model out ``steps`` ahead from the end of a series.

@@ -227,6 +227,14 @@ def test_a_relu_unit_at_exactly_zero_is_off():
     np.testing.assert_array_equal(region_codes(model, None), [[2, 1]])
 
 
+def test_regions_are_those_of_the_fitted_model_after_set_params(sine_windows):
+    X, y, _, _ = sine_windows
+    est = ALRNNForecaster(n_units=5, n_nonlinear=2, max_epochs=2, random_state=0).fit(X, y)
+    codes = region_codes(est, X[:5])
+    est.set_params(n_nonlinear=1, scaling="window")  # no effect until the next fit
+    np.testing.assert_array_equal(region_codes(est, X[:5]), codes)
+
+
 def test_region_codes_of_a_free_run_follow_the_forecast(sine_windows):
     """n_steps: the codes of the states that produce forecast(), after those of the read."""
     X, y, _, _ = sine_windows
