@@ -257,8 +257,9 @@ def _region_maps(A: np.ndarray, W: np.ndarray, codes, n_nonlinear: int) -> np.nd
 
 
 def _spectrum(J: np.ndarray) -> np.ndarray:
-    """Eigenvalues of J, largest modulus first."""
-    eigenvalues = np.linalg.eigvals(J)
+    """Eigenvalues of J, largest modulus first, as complex numbers whether or not
+    they are real (so that every row of a table holds the same type)."""
+    eigenvalues = np.linalg.eigvals(J).astype(np.complex128)
     return eigenvalues[np.argsort(-np.abs(eigenvalues), kind="stable")]
 
 
@@ -380,7 +381,7 @@ def fixed_points(estimator, regions="all", *, X=None, inputs=None):
         - ``spectral_radius``: the largest eigenvalue modulus of J_d;
         - ``x*[c]``: observed channel c of the fixed point in data units
           (forecasters with ``scaling="global"`` or None only);
-        - ``eigenvalues``: all eigenvalues of J_d, largest modulus first;
+        - ``eigenvalues``: all eigenvalues of J_d (complex), largest modulus first;
         - ``fixed_point``: the latent fixed point, shape (n_units,), in the
           model's units; NaN when I - J_d is singular (no isolated point).
 

@@ -188,6 +188,15 @@ def test_every_cycle_found_is_a_periodic_orbit_of_the_full_map():
                                                points[(i + 1) % order], atol=1e-9)
 
 
+def test_eigenvalues_are_complex_in_every_row():
+    # Region 0: J = diag(0.5, 0.3), real eigenvalues; region 1 rotates: complex ones.
+    model = Handmade([0.5, 0.3], [[0.0, 1.0], [-2.0, 0.0]], [0.0, 1.0], 1)
+    spectra = fixed_points(model)["eigenvalues"]
+    assert [e.dtype for e in spectra] == [np.complex128, np.complex128]
+    np.testing.assert_allclose(spectra[0], [0.5, 0.3])
+    assert np.iscomplex(spectra[1]).all()
+
+
 def test_a_singular_region_has_no_fixed_point():
     # Unit 0 has self-coupling 1 and no bias: I - J is singular in both regions.
     points = fixed_points(Handmade([1.0, 0.5], np.zeros((2, 2)), [0.0, 1.0], 1))
