@@ -81,7 +81,7 @@ def keeps_fitted_model_on_error(fit):
 
     @functools.wraps(fit)
     def wrapper(self, *args, **kwargs):
-        before = dict(vars(self)) if self.warm_start and hasattr(self, "net_") else None
+        before = dict(vars(self)) if self._is_warm() else None
         try:
             return fit(self, *args, **kwargs)
         except BaseException:
@@ -259,6 +259,10 @@ class _BaseALRNN(BaseEstimator):
 
     # -- training -------------------------------------------------------------------
 
+    def _is_warm(self):
+        """Whether ``fit`` would train on from a fitted model (``warm_start``)."""
+        return self.warm_start and hasattr(self, "net_")
+
     def _continues(self, module_params):
         """Whether this fit continues training the fitted model (``warm_start``).
 
@@ -266,14 +270,13 @@ class _BaseALRNN(BaseEstimator):
         the parameters named in ``_weight_shape`` (channels, units, ...) must
         be those it was fitted with.
         """
-        if not (self.warm_start and hasattr(self, "net_")):
+        if not self._is_warm():
             return False
         name = type(self).__name__
-        fitted_scaling = getattr(self, "_fitted_scaling", self.scaling)
-        if fitted_scaling != self.scaling:
+        if self._fitted_scaling != self.scaling:
             raise ValueError(
                 f"{name} with warm_start=True continues training the fitted model, which "
-                f"read data with scaling={fitted_scaling!r}; this fit has "
+                f"read data with scaling={self._fitted_scaling!r}; this fit has "
                 f"scaling={self.scaling!r}. Set warm_start=False to fit anew."
             )
         fitted = self.net_.get_params()

@@ -341,8 +341,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
             "noise": self.noise,
             "init_self_coupling": self.init_self_coupling,
         }
-        fitted = self.warm_start and hasattr(self, "net_")
-        if fitted and not np.array_equal(encoder.classes_, self.classes_):
+        if self._is_warm() and not np.array_equal(encoder.classes_, self.classes_):
             raise ValueError(
                 f"{name} with warm_start=True continues training the fitted model, whose "
                 f"classes are {self.classes_.tolist()}; y has {encoder.classes_.tolist()}. "

@@ -78,18 +78,18 @@ def draw_regions(values, codes, labels, time_index=None, names=None, ylabel="val
 
         # Dates as coarse as they allow: 1949, 1949-02, 1949-02-03, 1949-02-03 10:00.
         if not hasattr(time_index, "normalize"):  # not dates: the labels as they are
-            names = [str(v) for v in time_index]
+            ticks = [str(v) for v in time_index]
         elif (time_index.normalize() != time_index).any():
-            names = time_index.strftime("%Y-%m-%d %H:%M")
+            ticks = time_index.strftime("%Y-%m-%d %H:%M")
         elif (time_index.day != 1).any():
-            names = time_index.strftime("%Y-%m-%d")
+            ticks = time_index.strftime("%Y-%m-%d")
         elif (time_index.month != 1).any():
-            names = time_index.strftime("%Y-%m")
+            ticks = time_index.strftime("%Y-%m")
         else:
-            names = time_index.strftime("%Y")
+            ticks = time_index.strftime("%Y")
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
         ax.xaxis.set_major_formatter(
-            FuncFormatter(lambda x, _: names[int(x)] if 0 <= x < len(names) else "")
+            FuncFormatter(lambda x, _: ticks[int(x)] if 0 <= x < len(ticks) else "")
         )
         ax.set_xlabel(time_index.name or "time")
     ax.set_ylabel(ylabel)

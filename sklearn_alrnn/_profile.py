@@ -131,20 +131,20 @@ def _default_cv(estimator, y, cv):
     """
     n_splits = 5 if cv is None else cv
     integral = isinstance(n_splits, Integral) and not isinstance(n_splits, bool)
-    if integral and is_classifier(estimator):
-        return StratifiedKFold(n_splits)
+    if is_classifier(estimator):
+        return StratifiedKFold(n_splits) if integral else cv
+    overlap = _overlap(y)
     if integral:
-        return TimeSeriesSplit(n_splits, gap=_overlap(y))
-    if isinstance(cv, TimeSeriesSplit) and not is_classifier(estimator):
-        if cv.gap < (overlap := _overlap(y)):
-            warnings.warn(
-                f"nonlinearity_profile: each window's targets overlap those of the "
-                f"{overlap} window(s) before it, but cv=TimeSeriesSplit(gap={cv.gap}) leaves "
-                f"only {cv.gap} out between training and test, so the last training targets "
-                f"are test values. Use TimeSeriesSplit(gap={overlap}).",
-                UserWarning,
-                stacklevel=3,
-            )
+        return TimeSeriesSplit(n_splits, gap=overlap)
+    if isinstance(cv, TimeSeriesSplit) and cv.gap < overlap:
+        warnings.warn(
+            f"nonlinearity_profile: each window's targets overlap those of the "
+            f"{overlap} window(s) before it, but cv=TimeSeriesSplit(gap={cv.gap}) leaves "
+            f"only {cv.gap} out between training and test, so the last training targets "
+            f"are test values. Use TimeSeriesSplit(gap={overlap}).",
+            UserWarning,
+            stacklevel=3,
+        )
     return cv
 
 

@@ -175,10 +175,10 @@ def _region_codes(estimator, X, n_steps, caller):
             f"{type(estimator).__name__} is driven by its input and has no free run. "
             f"Got n_steps={n_steps}."
         )
-    if n_steps:
-        states, valid = estimator._latent_states(_as_cases(X, estimator, caller), n_steps)
-    else:
-        states, valid = estimator._latent_states(_as_cases(X, estimator, caller))
+    cases = _as_cases(X, estimator, caller)
+    # Only a forecaster's hook takes n_steps.
+    states, valid = (estimator._latent_states(cases, n_steps) if n_steps
+                     else estimator._latent_states(cases))
     codes = _codes_of(states, dynamics["n_nonlinear"])
     return np.where(valid, codes, -1)
 
