@@ -59,7 +59,10 @@ def test_checks_every_few_epochs_and_scores_free_runs_against_the_training_windo
     assert checked == [4, 8]
     # The restored model's check, done again by hand: free runs from 3 evenly spaced windows.
     X, _ = lorenz_windows()
-    windows = X.transpose(0, 2, 1)  # (windows, time, channels): scaling=None
+    # The callback reads the windows as the network trains on them: float32, which a
+    # chaotic 400-step run can tell from float64 (here by 1e-4, enough to move a point
+    # to another bin). scaling=None, so no other transform; (windows, time, channels).
+    windows = X.astype(np.float32).astype(np.float64).transpose(0, 2, 1)
     contexts = windows[np.linspace(0, len(windows) - 1, 3).astype(int)]
     runs = np.stack([est.forecast(c, steps=400)[100:] for c in contexts])
     expected = state_space_divergence(windows.reshape(-1, 3), runs.reshape(-1, 3))
