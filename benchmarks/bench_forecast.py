@@ -158,11 +158,12 @@ class GatedForecaster:
     def fit(self, X, y):
         cfg = self.cfg
         # The estimator's own scaling (its private helpers), fitted on the same windows.
-        self.scaler_ = ALRNNForecaster(scaling=cfg["scaling"])
+        self.scaler_ = scaler = ALRNNForecaster(scaling=cfg["scaling"])
         X3, y3 = X[:, None], y[:, None]
-        self.scaler_.mean_, self.scaler_.scale_ = self.scaler_._fit_scaling(X3, y3)
-        off = self.scaler_._offset(X3)
-        Xs, ys = self.scaler_._scale(X3, off), self.scaler_._scale(y3, off)
+        scaler.mean_, scaler.scale_ = scaler._fit_scaling(X3, y3)
+        scaler._fitted_scaling = cfg["scaling"]  # as fit records it
+        off = scaler._offset(X3)
+        Xs, ys = scaler._scale(X3, off), scaler._scale(y3, off)
         epochs = cfg["epochs"]
         gamma = (LR_FINAL / cfg["lr"]) ** (1.0 / epochs)
         torch.manual_seed(self.seed)
