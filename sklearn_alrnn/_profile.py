@@ -127,7 +127,10 @@ def _default_cv(estimator, y, cv):
 
     A forecaster's splits leave out the windows whose targets overlap the
     test windows' (``(horizon - 1) // stride``); a TimeSeriesSplit
-    passed in with a smaller gap gets a warning.
+    passed in with a smaller gap gets a warning. TimeSeriesSplit's default
+    test size, ``n_windows // (n_splits + 1)``, ignores the gap: where it
+    would leave no window to train on, the windows past the gap are shared
+    out instead, ``(n_windows - gap) // (n_splits + 1)`` per test fold.
     """
     n_splits = 5 if cv is None else cv
     integral = isinstance(n_splits, Integral) and not isinstance(n_splits, bool)
@@ -135,7 +138,11 @@ def _default_cv(estimator, y, cv):
         return StratifiedKFold(n_splits) if integral else cv
     overlap = _overlap(y)
     if integral:
-        return TimeSeriesSplit(n_splits, gap=overlap)
+        n_windows, test_size = len(y), None
+        if n_windows - overlap - n_splits * (n_windows // (n_splits + 1)) <= 0:
+            # 0 when even one window per fold does not fit: TimeSeriesSplit says so.
+            test_size = (n_windows - overlap) // (n_splits + 1) or None
+        return TimeSeriesSplit(n_splits, gap=overlap, test_size=test_size)
     if isinstance(cv, TimeSeriesSplit) and cv.gap < overlap:
         warnings.warn(
             f"nonlinearity_profile: each window's targets overlap those of the "
@@ -176,7 +183,9 @@ def nonlinearity_profile(
         forecaster, ``TimeSeriesSplit(n_splits, gap=...)`` with the gap
         that keeps overlapping windows from leaking test targets into
         training: ``(horizon - 1) // stride`` (read from y), ``horizon - 1``
-        for windows one step apart;
+        for windows one step apart (where the gap leaves too few windows for
+        TimeSeriesSplit's default test size, the test folds share the
+        windows past the gap);
         for a classifier ``StratifiedKFold(n_splits)``. Anything else is used
         as given; a TimeSeriesSplit with a smaller gap gets a warning.
     scoring : str or callable, default=None

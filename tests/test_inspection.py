@@ -404,6 +404,18 @@ def test_default_splits_are_time_ordered_for_forecasters():
     _, y_stride2 = make_windows(series, window=5, horizon=3, stride=2)
     assert _default_cv(ALRNNForecaster(), y_stride2, 3).gap == 1  # (3 - 1) // 2
     assert _default_cv(ALRNNForecaster(), y[:, 0], 3).gap == 0
+    # The default test size, 37 // 4 = 9 windows, would leave none to train on after a
+    # gap of 10; the 27 windows past the gap give test folds of 6 instead.
+    _, y_long = make_windows(np.sin(0.5 * np.arange(52)), window=5, horizon=11)
+    cv = _default_cv(ALRNNForecaster(), y_long, 3)
+    folds = [(len(train), len(test)) for train, test in cv.split(y_long)]
+    assert len(y_long) == 37 and cv.gap == 10 and folds == [(9, 6), (15, 6), (21, 6)]
+    for train, test in cv.split(y_long):
+        assert test[0] - train[-1] == 11  # the gap of 10 windows left out between them
+    # Where even one window per fold does not fit, TimeSeriesSplit's own error stands.
+    _, y_short = make_windows(np.sin(0.5 * np.arange(28)), window=5, horizon=11)  # 13
+    with pytest.raises(ValueError, match="Too many splits=3 for number of samples=13"):
+        next(_default_cv(ALRNNForecaster(), y_short, 3).split(y_short))
     # A splitter passed in that lets training targets overlap the test ones is flagged.
     with pytest.warns(UserWarning, match=r"overlap those of the 2 window\(s\) before it, but "
                                          r"cv=TimeSeriesSplit\(gap=0\) .* Use "
