@@ -95,10 +95,11 @@ SERIES = {
 SELECTED = {
     "airline_sel": {**SERIES["airline"], "data": "airline", "origins": (60, 66, 72),
                     "choose": {"log": [False, True], "window": [12, 24],
-                               "scaling": ["window", "global"],
+                               "horizon": [12, 24, 36], "scaling": ["window", "global"],
                                "init": ["reference", "autoregressive"]}},
     "sunspots_sel": {**SERIES["sunspots"], "data": "sunspots", "origins": (219, 234, 249),
-                     "choose": {"window": [22, 33], "scaling": ["global", "window"],
+                     "choose": {"window": [22, 33], "horizon": [11, 22, 30],
+                                "scaling": ["global", "window"],
                                 "init": ["reference", "autoregressive"]}},
     "lorenz_sel": {**SERIES["lorenz"], "data": "lorenz", "origins": (200, 250, 300),
                    "choose": {"window": [20, 40], "horizon": [10, 30],
