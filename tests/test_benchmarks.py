@@ -2,8 +2,10 @@
 
 They reach into the package's private modules (``_module.scan``, ``_cli._metrics``,
 ``metrics._binned_counts``), which a refactor could rename with no other test noticing.
-Running them is the benchmarks' job; here each is only imported, in one fresh process
-(importing some sets thread counts for the processes they start).
+Running them is the benchmarks' job; here each is imported, in one fresh process
+(importing some sets thread counts for the processes they start), and the one piece that
+uses private helpers at run time, bench_forecast's scaling of its LSTM/GRU peers, trains
+for two epochs.
 """
 
 import importlib.util
