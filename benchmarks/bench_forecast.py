@@ -161,8 +161,7 @@ class GatedForecaster:
         # The estimator's own scaling (its private helpers), fitted on the same windows.
         self.scaler_ = scaler = ALRNNForecaster(scaling=cfg["scaling"])
         X3, y3 = X[:, None], y[:, None]
-        scaler.mean_, scaler.scale_ = scaler._fit_scaling(X3, y3)
-        scaler._fitted_scaling = cfg["scaling"]  # as fit records it
+        scaler._fit_scaling(X3, y3)
         off = scaler._offset(X3)
         Xs, ys = scaler._scale(X3, off), scaler._scale(y3, off)
         epochs = cfg["epochs"]

@@ -351,8 +351,7 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         self.classes_ = encoder.classes_
         self.n_channels_ = X3.shape[1]
         if not continues:  # the fitted weights read data on the scale they were fitted on
-            self.mean_, self.scale_ = self._fit_scaling(X3)
-            self._fitted_scaling = self.scaling
+            self._fit_scaling(X3)
 
         inputs = self._to_torch_inputs(X3, lengths)
         y_codes = encoder.transform(y)
@@ -361,11 +360,15 @@ class ALRNNClassifier(ClassifierMixin, _BaseALRNN):
         )
 
     def _fit_scaling(self, X3):
-        """Per-channel mean and scale over all cases and steps: (C,), (C,)."""
+        """Set ``mean_`` and ``scale_`` over all cases and steps, (C,) each, and
+        ``_fitted_scaling``, the ``scaling`` they are for."""
+        C = X3.shape[1]
         if self.scaling is None:
-            return np.zeros(X3.shape[1]), np.ones(X3.shape[1])
+            self.mean_, self.scale_, self._fitted_scaling = np.zeros(C), np.ones(C), None
+            return
         mean, std = channel_mean_std(X3)
-        return mean, np.where(std > 0, std, 1.0)
+        self.mean_, self.scale_ = mean, np.where(std > 0, std, 1.0)
+        self._fitted_scaling = self.scaling
 
     def _logits(self, X):
         check_is_fitted(self, "net_")

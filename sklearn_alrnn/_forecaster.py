@@ -416,7 +416,9 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         return X3, y3
 
     def _fit_scaling(self, X3, y3):
-        """Per-channel mean and scale of the series: (C,), (C,).
+        """Set ``mean_`` and ``scale_``, (C,) each, and ``_fitted_scaling``, the
+        ``scaling`` they are for (what _offset and predict read, whatever
+        set_params changes later).
 
         A target channel's values are those in its windows AND in y, so a y on
         another scale than X (a client passing differenced targets, say) still
@@ -424,7 +426,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         """
         C, n_targets = X3.shape[1], y3.shape[1]
         if self.scaling is None:
-            return np.zeros(C), np.ones(C)
+            self.mean_, self.scale_, self._fitted_scaling = np.zeros(C), np.ones(C), None
+            return
         # With scaling="window" the model sees values around each window's level.
         level = X3.mean(axis=2, keepdims=True) if self.scaling == "window" else np.zeros((1, C, 1))
         mean, std = np.empty(C), np.empty(C)
@@ -432,7 +435,8 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
             parts = [X3[:, c], y3[:, c]] if c < n_targets else [X3[:, c]]
             mean[c] = np.concatenate([p.ravel() for p in parts]).mean()
             std[c] = np.concatenate([(p - level[:, c]).ravel() for p in parts]).std()
-        return mean, np.where(std > 0, std, 1.0)
+        self.mean_, self.scale_ = mean, np.where(std > 0, std, 1.0)
+        self._fitted_scaling = self.scaling
 
     def _offset(self, X3):
         """Per-window, per-channel value subtracted before scaling: (n, C)."""
@@ -494,8 +498,7 @@ class ALRNNForecaster(RegressorMixin, _BaseALRNN):
         self.window_ = T
         self._target_overlap = target_overlap(y3)
         if not continues:  # the fitted weights read data on the scale they were fitted on
-            self.mean_, self.scale_ = self._fit_scaling(X3, y3)
-            self._fitted_scaling = self.scaling
+            self._fit_scaling(X3, y3)
         offset = self._offset(X3)
         Xs, ys = self._scale(X3, offset), self._scale(y3, offset)
 
